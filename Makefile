@@ -1,0 +1,38 @@
+# jobsmgmt — `make run` serves the desktop edition, `make test` runs the test suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench desktop clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jobsmgmt serve
+
+test: $(STAMP)
+	$(BIN)/ruff check jobsmgmt workers tests bench
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check jobsmgmt workers tests bench
+	$(BIN)/ruff format --check jobsmgmt workers tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format jobsmgmt workers tests bench
+	$(BIN)/ruff check --fix jobsmgmt workers tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+desktop: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[desktop]'
+	$(BIN)/pyinstaller --noconfirm jobsmgmt.spec
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""jobsmgmt: the jobs-management part of an applicant tracking system."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import database  # noqa: F401  (registers the engine events)
+from .config import load_settings, resource_dir
+from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. ``test_config`` overrides settings (tests, the desktop launcher)."""
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    if test_config and test_config.get("SKIP_ENV"):
+        app.config.update(test_config)
+    else:
+        app.config.update(load_settings().flask_config())
+        if test_config:
+            app.config.update(test_config)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    from . import auth, errors, queue
+    from .blueprints import register_blueprints
+    from .cli import register_cli
+
+    auth.init_app(app)
+    errors.init_app(app)
+    queue.init_app(app)
+    register_blueprints(app)
+    register_cli(app)
+    _register_headers(app)
+    return app
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

@@ -1,0 +1,6 @@
+"""The JSON API under /api. Each module declares its routes with ``base.route``."""
+
+from . import jobs, openapi  # noqa: F401  (route registration)
+from .base import api_bp
+
+__all__ = ["api_bp"]

@@ -1,0 +1,136 @@
+"""Job pages: create, view, edit, delete. The same service as the JSON API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..auth import actor_for, permission_required
+from ..extensions import db
+from ..models import EMPLOYMENT_TYPES
+from ..services import jobs, policy, users
+from ..services.errors import DomainError
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+EMPLOYMENT_CHOICES = [(value, value.replace("_", " ").capitalize()) for value in EMPLOYMENT_TYPES]
+
+
+class JobForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    department = StringField("Department", validators=[Length(max=100)])
+    location = StringField("Location", validators=[Length(max=200)])
+    employment_type = SelectField("Employment type", choices=EMPLOYMENT_CHOICES)
+    description = TextAreaField("Description", validators=[Length(max=20000)])
+    required_skills = StringField("Required skills", validators=[Length(max=2000)],
+                                  description="Comma-separated, e.g. Python, SQL, Flask")
+    application_deadline = DateTimeLocalField("Application deadline", format="%Y-%m-%dT%H:%M",
+                                              validators=[Optional()],
+                                              description="In your time zone")
+    owner_id = SelectField("Owner")
+    submit = SubmitField("Save job")
+
+    def fill_owner_choices(self) -> None:
+        self.owner_id.choices = [
+            (u.id, f"{u.name} ({u.role})")
+            for u in users.list_users(db.session) if u.is_active and u.role != "viewer"
+        ]
+
+    def to_fields(self) -> dict:
+        deadline = self.application_deadline.data
+        if deadline is not None:
+            deadline = deadline.replace(tzinfo=ZoneInfo(current_user.timezone or "UTC"))
+            deadline = deadline.astimezone(UTC)
+        skills = [s.strip() for s in (self.required_skills.data or "").split(",") if s.strip()]
+        return {
+            "title": self.title.data.strip(),
+            "department": (self.department.data or "").strip(),
+            "location": (self.location.data or "").strip(),
+            "employment_type": self.employment_type.data,
+            "description": self.description.data or "",
+            "required_skills": skills,
+            "application_deadline": deadline,
+            "owner_id": self.owner_id.data,
+        }
+
+    def load(self, job) -> None:
+        self.title.data = job.title
+        self.department.data = job.department
+        self.location.data = job.location
+        self.employment_type.data = job.employment_type
+        self.description.data = job.description
+        self.required_skills.data = ", ".join(job.required_skills or [])
+        if job.application_deadline:
+            local = job.application_deadline.astimezone(ZoneInfo(current_user.timezone or "UTC"))
+            self.application_deadline.data = local.replace(tzinfo=None)
+        self.owner_id.data = job.owner_id
+
+
+def _show_errors(form: FlaskForm, error: DomainError) -> None:
+    for name, message in error.details.get("fields", {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    flash(error.message, "danger")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required(policy.WRITE_JOBS)
+def new():
+    form = JobForm()
+    form.fill_owner_choices()
+    if request.method == "GET":
+        form.owner_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            job = jobs.create_job(db.session, form.to_fields(), actor_for(current_user))
+        except DomainError as error:
+            _show_errors(form, error)
+        else:
+            flash(f"Job “{job.title}” created as a draft.", "success")
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    return render_template("jobs/form.html", form=form, job=None)
+
+
+@bp.get("/<job_id>")
+@permission_required(policy.READ)
+def detail(job_id: str):
+    job = jobs.get_job(db.session, job_id)
+    return render_template("jobs/detail.html", job=job, now=datetime.now(UTC))
+
+
+@bp.route("/<job_id>/edit", methods=["GET", "POST"])
+@permission_required(policy.WRITE_JOBS)
+def edit(job_id: str):
+    job = jobs.get_job(db.session, job_id)
+    form = JobForm()
+    form.fill_owner_choices()
+    if request.method == "GET":
+        form.load(job)
+    if form.validate_on_submit():
+        try:
+            jobs.update_job(db.session, job_id, form.to_fields(), actor_for(current_user))
+        except DomainError as error:
+            _show_errors(form, error)
+        else:
+            flash("Job saved.", "success")
+            return redirect(url_for("jobs.detail", job_id=job_id))
+    return render_template("jobs/form.html", form=form, job=job)
+
+
+@bp.post("/<job_id>/delete")
+@permission_required(policy.WRITE_JOBS)
+def delete(job_id: str):
+    try:
+        jobs.delete_job(db.session, job_id, actor_for(current_user))
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("jobs.detail", job_id=job_id))
+    flash("Job deleted. It stays in the audit log.", "success")
+    return redirect(url_for("dashboard.index"))

@@ -1,0 +1,137 @@
+"""The ``jobsmgmt`` command group (a Flask CLI group for the app)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from .extensions import db
+from .services import users as user_service
+from .services.errors import DomainError
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main():
+    """jobsmgmt: jobs management for an applicant tracking system."""
+
+
+def _fail(error: DomainError):
+    click.echo(f"Error: {error.message}", err=True)
+    sys.exit(2)
+
+
+users_cli = click.Group("users", help="Manage users and API tokens.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["admin", "recruiter", "viewer"]), default="recruiter",
+              show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email, name, role, password_stdin):
+    """Create a user (password from --password-stdin or a prompt)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = user_service.create_user(db.session, email, name, role, password)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Created {user.role} {user.email} ({user.id})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI token", show_default=True)
+def users_token(email, name):
+    """Print a new API token for EMAIL (shown once, stored hashed)."""
+    try:
+        user = user_service.get_user_by_email(db.session, email)
+        _, token = user_service.create_token(db.session, user.id, name)
+    except DomainError as error:
+        _fail(error)
+    click.echo(token)
+
+
+@users_cli.command("list")
+def users_list():
+    """List users with their roles."""
+    for user in user_service.list_users(db.session):
+        state = "" if user.is_active else " (inactive)"
+        click.echo(f"{user.email}\t{user.name}\t{user.role}{state}")
+
+
+audit_cli = click.Group("audit", help="The tamper-evident audit log.")
+
+
+@audit_cli.command("verify")
+@click.option("--job", "job_id", default=None, help="Check one job only.")
+def audit_verify(job_id):
+    """Verify the audit chains; exit 1 naming job and seq on any problem."""
+    from .services import audit
+
+    report = audit.verify(db.session, job_id)
+    for problem in report.problems:
+        click.echo(f"job {problem.job_id} seq {problem.seq}: {problem.kind} — {problem.message}")
+    click.echo(f"{report.jobs_checked} jobs, {report.entries_checked} entries checked: "
+               f"{'valid' if report.valid else f'{len(report.problems)} problem(s)'}")
+    sys.exit(0 if report.valid else 1)
+
+
+tasks_cli = click.Group("tasks", help="Background tasks.")
+
+
+@tasks_cli.command("run")
+@click.argument("name")
+@click.argument("args", nargs=-1)
+@click.option("--enqueue", is_flag=True, help="Send it to the queue instead of running it here.")
+def tasks_run(name, args, enqueue):
+    """Run a task by NAME now (or --enqueue it)."""
+    from workers import tasks
+
+    from . import queue
+
+    if name not in tasks.TASKS:
+        raise click.BadParameter(f"choose from {', '.join(sorted(tasks.TASKS))}", param_hint="NAME")
+    if enqueue:
+        queue.enqueue(name, *args)
+        click.echo(f"Enqueued {name}{' ' + ' '.join(args) if args else ''}")
+        return
+    result = tasks.TASKS[name](*args)
+    click.echo(f"{name}: done" + (f" ({result})" if result is not None else ""))
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued tasks, then exit.")
+def worker(burst):
+    """Run an RQ worker on REDIS_URL (hosted edition)."""
+    from .worker import run_worker
+
+    run_worker(burst=burst)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+def serve(host, port, no_browser):
+    """Serve the desktop/embedded edition: waitress, in-process worker, browser."""
+    from .desktop import serve_desktop
+
+    serve_desktop(host=host, port=port, open_browser=not no_browser)
+
+
+def register_cli(app: Flask) -> None:
+    for command in (users_cli, audit_cli, tasks_cli, worker, serve):
+        app.cli.add_command(command)

@@ -1,0 +1,67 @@
+"""Jobs and their status history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import JSONText, UTCDateTime, new_id, utcnow
+from .users import User
+
+STATUSES = ("draft", "open", "on_hold", "closed", "archived")
+EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary")
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_deleted_created", "deleted_at", "created_at"),
+        Index("ix_jobs_deleted_status_created", "deleted_at", "status", "created_at"),
+        Index("ix_jobs_deleted_published", "deleted_at", "published_at"),
+        Index("ix_jobs_deleted_title", "deleted_at", "title"),
+        Index("ix_jobs_deleted_applications", "deleted_at", "application_count"),
+        Index("ix_jobs_deleted_views", "deleted_at", "view_count"),
+        Index("ix_jobs_deleted_deadline", "deleted_at", "application_deadline"),
+        Index("ix_jobs_department", "department"),
+        Index("ix_jobs_owner_id", "owner_id"),
+        Index("ix_jobs_archived_at", "archived_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    department: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    location: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    employment_type: Mapped[str] = mapped_column(String(20), nullable=False, default="full_time")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    required_skills: Mapped[list] = mapped_column(JSONText, nullable=False, default=list)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), nullable=False)
+    application_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    view_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    application_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audit_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    audit_checksum: Mapped[str | None] = mapped_column(String(64))
+
+    owner: Mapped[User] = relationship(lazy="joined")
+
+
+class JobStatusHistory(db.Model):
+    __tablename__ = "job_status_history"
+    __table_args__ = (Index("ix_job_status_history_job_changed", "job_id", "changed_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(ForeignKey("users.id"), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,242 @@
+"""Fixtures: the app on SQLite and on a real PostgreSQL, a real Redis, clients and factories.
+
+PostgreSQL and Redis come from ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` (defaults: the
+machine's own servers). Absent locally, their tests skip with the reason; under ``CI=true``
+they fail instead, so CI can never pass without really using them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from jobsmgmt import create_app
+from jobsmgmt.config import Settings, normalise_database_url
+from jobsmgmt.extensions import db
+from jobsmgmt.models import SYSTEM_USER_ID
+from jobsmgmt.services import Actor, users
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
+                                   "postgresql://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "correct-horse-battery"
+
+
+def unavailable(reason: str):
+    """Skip locally; fail under CI=true, where the service must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true requires it)")
+    pytest.skip(reason)
+
+
+def make_config(database_url: str, redis_url: str | None = None, **extra) -> dict:
+    settings = Settings(
+        edition="hosted" if not database_url.startswith("sqlite") else "desktop",
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key="test-secret-key",
+        audit_key="test-audit-key",
+        data_dir=None,
+        portal_sandbox=True,
+        session_cookie_secure=False,
+        rq_queue=f"jobsmgmt-test-{uuid.uuid4().hex[:8]}",
+    )
+    config = settings.flask_config()
+    config.update(TESTING=True, SKIP_ENV=True, RATELIMIT_ENABLED=False, PROXY_FIX=False)
+    config.update(extra)
+    return config
+
+
+def upgrade_database(database_url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path) -> str:
+    path = tmp_path / "jobsmgmt.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_app(sqlite_url):
+    app = create_app(make_config(sqlite_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+def _admin_url() -> str:
+    return normalise_database_url(TEST_DATABASE_URL)
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A fresh database for this test run, migrated once, dropped at the end."""
+    try:
+        admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001
+        unavailable(f"PostgreSQL not reachable at {TEST_DATABASE_URL}: {error.__class__.__name__}")
+        return
+    name = f"jobsmgmt_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = re.sub(r"/[^/]*$", f"/{name}", _admin_url())
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        connection.execute(text(
+            "INSERT INTO users (id, email, name, role, password_hash, is_active, is_system, "
+            "timezone, created_at) VALUES (:id, 'system@jobsmgmt.invalid', 'System', 'admin', "
+            "NULL, false, true, 'UTC', now())"), {"id": SYSTEM_USER_ID})
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database) -> str:
+    truncate_all(pg_database)
+    return pg_database
+
+
+@pytest.fixture
+def pg_app(pg_url):
+    app = create_app(make_config(pg_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request):
+    """The app on each database in turn."""
+    return request.getfixturevalue("sqlite_app" if request.param == "sqlite" else "pg_app")
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+@pytest.fixture
+def redis_url() -> str:
+    from redis import Redis
+
+    try:
+        connection = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+        connection.ping()
+    except Exception as error:  # noqa: BLE001
+        unavailable(f"Redis not reachable at {TEST_REDIS_URL}: {error.__class__.__name__}")
+        return None
+    connection.flushdb()
+    yield TEST_REDIS_URL
+    connection.flushdb()
+    connection.close()
+
+
+# --- clients and factories ----------------------------------------------------------------
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Builds users, tokens and jobs through the services, as the app would."""
+
+    def __init__(self, app):
+        self.app = app
+        self.counter = 0
+
+    def user(self, role: str = "recruiter", name: str | None = None, password: str = PASSWORD):
+        self.counter += 1
+        email = f"{role}{self.counter}-{uuid.uuid4().hex[:6]}@example.com"
+        return users.create_user(db.session, email, name or f"{role.title()} {self.counter}",
+                                 role, password)
+
+    def token(self, user) -> str:
+        return users.create_token(db.session, user.id, "tests")[1]
+
+    def headers(self, role: str = "recruiter") -> dict:
+        return {"Authorization": f"Bearer {self.token(self.user(role))}"}
+
+    def job(self, owner=None, **fields):
+        from jobsmgmt.services import jobs
+
+        owner = owner or self.user("recruiter")
+        values = {"title": "Backend Engineer", "department": "Engineering",
+                  "location": "Remote", **fields}
+        return jobs.create_job(db.session, values, Actor(owner.id, "127.0.0.1", "tests"))
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                          r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        page = self.client.get("/login")
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": csrf_from(page.text)})
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

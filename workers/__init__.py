@@ -1,0 +1,1 @@
+"""Background entry points: RQ task functions, the worker start-up and scheduler registrations."""
