@@ -31,8 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(load_settings().flask_config())
         if test_config:
             app.config.update(test_config)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=app.config.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

@@ -31,8 +31,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_policy():
-        return {"can": lambda permission: current_user.is_authenticated
-                and policy.can(current_user, permission)}
+        return {
+            "can": lambda permission: (
+                current_user.is_authenticated and policy.can(current_user, permission)
+            )
+        }
 
 
 def api_user():

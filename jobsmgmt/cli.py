@@ -35,8 +35,12 @@ users_cli = click.Group("users", help="Manage users and API tokens.")
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["admin", "recruiter", "viewer"]), default="recruiter",
-              show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "recruiter", "viewer"]),
+    default="recruiter",
+    show_default=True,
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(email, name, role, password_stdin):
     """Create a user (password from --password-stdin or a prompt)."""
@@ -84,8 +88,10 @@ def audit_verify(job_id):
     report = audit.verify(db.session, job_id)
     for problem in report.problems:
         click.echo(f"job {problem.job_id} seq {problem.seq}: {problem.kind} — {problem.message}")
-    click.echo(f"{report.jobs_checked} jobs, {report.entries_checked} entries checked: "
-               f"{'valid' if report.valid else f'{len(report.problems)} problem(s)'}")
+    click.echo(
+        f"{report.jobs_checked} jobs, {report.entries_checked} entries checked: "
+        f"{'valid' if report.valid else f'{len(report.problems)} problem(s)'}"
+    )
     sys.exit(0 if report.valid else 1)
 
 

@@ -44,7 +44,7 @@ def data_dir() -> Path:
 
 
 def _desktop_secrets(directory: Path) -> dict[str, str]:
-    """Keys generated once per installation and kept beside the database, readable by the owner only."""
+    """Keys generated once per installation, kept beside the database, owner-readable only."""
     path = directory / "secrets.json"
     if path.exists():
         stored = json.loads(path.read_text())

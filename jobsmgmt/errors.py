@@ -35,8 +35,10 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str, details: dict | None = None):
     if wants_json():
-        body = {"success": False, "error": {"code": code, "message": message,
-                                            "details": details or {}}}
+        body = {
+            "success": False,
+            "error": {"code": code, "message": message, "details": details or {}},
+        }
         response = jsonify(body)
         response.status_code = status
         if status == 401:
@@ -61,14 +63,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def pydantic_error(error: ValidationError):
-        return error_response(422, "validation_error", "The request is not valid.",
-                              validation_details(error))
+        return error_response(
+            422, "validation_error", "The request is not valid.", validation_details(error)
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return error_response(400, "csrf_failed",
-                              "The form or request is missing a valid CSRF token; "
-                              "reload the page and try again.")
+        return error_response(
+            400,
+            "csrf_failed",
+            "The form or request is missing a valid CSRF token; reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -82,5 +87,6 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        return error_response(500, "internal_error",
-                              "Something went wrong on our side. The error has been logged.")
+        return error_response(
+            500, "internal_error", "Something went wrong on our side. The error has been logged."
+        )

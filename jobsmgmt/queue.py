@@ -53,8 +53,13 @@ def enqueue(task_name: str, *ids: str, rq_job_id: str | None = None) -> None:
         from rq import Retry
 
         rq_queue(app).enqueue(
-            f"{TASK_MODULE}.{task_name}", *ids, job_id=rq_job_id, retry=Retry(max=3, interval=[5, 30, 120]),
-            result_ttl=3600, failure_ttl=7 * 86400, job_timeout=1800,
+            f"{TASK_MODULE}.{task_name}",
+            *ids,
+            job_id=rq_job_id,
+            retry=Retry(max=3, interval=[5, 30, 120]),
+            result_ttl=3600,
+            failure_ttl=7 * 86400,
+            job_timeout=1800,
         )
     else:
         inline_worker(app).submit(task_name, ids)

@@ -7,6 +7,7 @@ they fail instead, so CI can never pass without really using them.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -18,13 +19,13 @@ from sqlalchemy import create_engine, text
 
 from jobsmgmt import create_app
 from jobsmgmt.config import Settings, normalise_database_url
+from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import SYSTEM_USER_ID
 from jobsmgmt.services import Actor, users
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL",
-                                   "postgresql://postgres@127.0.0.1:5432/test")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct-horse-battery"
 
@@ -65,6 +66,7 @@ def upgrade_database(database_url: str) -> None:
 
 # --- SQLite -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
@@ -89,6 +91,7 @@ def sqlite_app(sqlite_url):
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
+
 
 def _admin_url() -> str:
     return normalise_database_url(TEST_DATABASE_URL)
@@ -122,10 +125,14 @@ def truncate_all(url: str) -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with engine.begin() as connection:
         connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-        connection.execute(text(
-            "INSERT INTO users (id, email, name, role, password_hash, is_active, is_system, "
-            "timezone, created_at) VALUES (:id, 'system@jobsmgmt.invalid', 'System', 'admin', "
-            "NULL, false, true, 'UTC', now())"), {"id": SYSTEM_USER_ID})
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, password_hash, is_active, is_system, "
+                "timezone, created_at) VALUES (:id, 'system@jobsmgmt.invalid', 'System', 'admin', "
+                "NULL, false, true, 'UTC', now())"
+            ),
+            {"id": SYSTEM_USER_ID},
+        )
     engine.dispose()
 
 
@@ -152,6 +159,7 @@ def app(request):
 
 # --- Redis --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def redis_url() -> str:
     from redis import Redis
@@ -170,6 +178,7 @@ def redis_url() -> str:
 
 # --- clients and factories ----------------------------------------------------------------
 
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -180,6 +189,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _writes(method):
+    """Factory writes start a fresh write transaction; reads afterwards hold no write lock, so a
+    live server in another thread can write (SQLite) while a test inspects data."""
+
+    @functools.wraps(method)
+    def wrapped(self, *args, **kwargs):
+        db.session.rollback()
+        with write_intent():
+            result = method(self, *args, **kwargs)
+        db.session.rollback()
+        return result
+
+    return wrapped
+
+
 class Factory:
     """Builds users, tokens and jobs through the services, as the app would."""
 
@@ -187,24 +211,32 @@ class Factory:
         self.app = app
         self.counter = 0
 
+    @_writes
     def user(self, role: str = "recruiter", name: str | None = None, password: str = PASSWORD):
         self.counter += 1
         email = f"{role}{self.counter}-{uuid.uuid4().hex[:6]}@example.com"
-        return users.create_user(db.session, email, name or f"{role.title()} {self.counter}",
-                                 role, password)
+        return users.create_user(
+            db.session, email, name or f"{role.title()} {self.counter}", role, password
+        )
 
+    @_writes
     def token(self, user) -> str:
         return users.create_token(db.session, user.id, "tests")[1]
 
     def headers(self, role: str = "recruiter") -> dict:
         return {"Authorization": f"Bearer {self.token(self.user(role))}"}
 
+    @_writes
     def job(self, owner=None, **fields):
         from jobsmgmt.services import jobs
 
         owner = owner or self.user("recruiter")
-        values = {"title": "Backend Engineer", "department": "Engineering",
-                  "location": "Remote", **fields}
+        values = {
+            "title": "Backend Engineer",
+            "department": "Engineering",
+            "location": "Remote",
+            **fields,
+        }
         return jobs.create_job(db.session, values, Actor(owner.id, "127.0.0.1", "tests"))
 
 
@@ -213,8 +245,10 @@ def factory(app):
     return Factory(app)
 
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                          r'name="csrf_token" value="([^"]+)"')
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -229,8 +263,10 @@ class AuthActions:
 
     def login(self, email: str, password: str = PASSWORD):
         page = self.client.get("/login")
-        return self.client.post("/login", data={"email": email, "password": password,
-                                                "csrf_token": csrf_from(page.text)})
+        return self.client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
+        )
 
     def logout(self):
         page = self.client.get("/")

@@ -17,9 +17,23 @@ JOB = {
     "application_deadline": "2030-01-31T17:00:00+01:00",
 }
 JOB_FIELDS = {
-    "id", "title", "department", "location", "employment_type", "description",
-    "required_skills", "status", "owner_id", "application_deadline", "view_count",
-    "application_count", "created_at", "updated_at", "published_at", "closed_at", "archived_at",
+    "id",
+    "title",
+    "department",
+    "location",
+    "employment_type",
+    "description",
+    "required_skills",
+    "status",
+    "owner_id",
+    "application_deadline",
+    "view_count",
+    "application_count",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "closed_at",
+    "archived_at",
 }
 
 
@@ -55,8 +69,11 @@ def test_create_get_patch_delete(client, factory):
     entries = db.session.scalars(
         select(JobAuditLog).where(JobAuditLog.job_id == job["id"]).order_by(JobAuditLog.seq)
     ).all()
-    assert [(e.seq, e.action_type) for e in entries] == [(1, "create"), (2, "update"),
-                                                          (3, "delete")]
+    assert [(e.seq, e.action_type) for e in entries] == [
+        (1, "create"),
+        (2, "update"),
+        (3, "delete"),
+    ]
     assert entries[1].old_values == {"location": "Berlin"}
     assert entries[1].new_values == {"location": "Munich"}
     assert entries[1].user_id == recruiter.id
@@ -65,11 +82,9 @@ def test_create_get_patch_delete(client, factory):
 def test_owner_can_be_another_active_user(client, factory):
     headers = factory.headers("admin")
     other = factory.user("recruiter")
-    response = client.post("/api/jobs", json={"title": "QA", "owner_id": other.id},
-                           headers=headers)
+    response = client.post("/api/jobs", json={"title": "QA", "owner_id": other.id}, headers=headers)
     assert response.status_code == 201 and response.json["job"]["owner_id"] == other.id
-    unknown = client.post("/api/jobs", json={"title": "QA", "owner_id": "nobody"},
-                          headers=headers)
+    unknown = client.post("/api/jobs", json={"title": "QA", "owner_id": "nobody"}, headers=headers)
     assert unknown.status_code == 422
     assert "owner_id" in unknown.json["error"]["details"]["fields"]
 
@@ -108,12 +123,17 @@ def test_malformed_json_is_422(client, factory):
 def test_patch_rules(client, factory):
     headers = factory.headers("recruiter")
     job = factory.job()
-    assert client.patch(f"/api/jobs/{job.id}", json={"status": "open"},
-                        headers=headers).status_code == 422
-    assert client.patch(f"/api/jobs/{job.id}", json={"title": None},
-                        headers=headers).status_code == 422
-    assert client.patch("/api/jobs/unknown", json={"title": "x"},
-                        headers=headers).status_code == 404
+    assert (
+        client.patch(f"/api/jobs/{job.id}", json={"status": "open"}, headers=headers).status_code
+        == 422
+    )
+    assert (
+        client.patch(f"/api/jobs/{job.id}", json={"title": None}, headers=headers).status_code
+        == 422
+    )
+    assert (
+        client.patch("/api/jobs/unknown", json={"title": "x"}, headers=headers).status_code == 404
+    )
     job.status = "archived"
     db.session.commit()
     archived = client.patch(f"/api/jobs/{job.id}", json={"title": "New"}, headers=headers)
@@ -126,15 +146,23 @@ def test_unchanged_patch_writes_no_audit(client, factory):
     job = factory.job(location="Remote")
     response = client.patch(f"/api/jobs/{job.id}", json={"location": "Remote"}, headers=headers)
     assert response.status_code == 200
-    assert db.session.scalar(
-        select(func.count()).select_from(JobAuditLog).where(JobAuditLog.job_id == job.id)
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(JobAuditLog).where(JobAuditLog.job_id == job.id)
+        )
+        == 1
+    )
 
 
 def test_delete_only_draft_closed_archived(client, factory):
     headers = factory.headers("recruiter")
-    for status, expected in (("open", 409), ("on_hold", 409), ("draft", 204),
-                             ("closed", 204), ("archived", 204)):
+    for status, expected in (
+        ("open", 409),
+        ("on_hold", 409),
+        ("draft", 204),
+        ("closed", 204),
+        ("archived", 204),
+    ):
         job = factory.job()
         job.status = status
         db.session.commit()

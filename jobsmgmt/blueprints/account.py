@@ -18,8 +18,9 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=100)],
-                       default="API token")
+    name = StringField(
+        "Token name", validators=[DataRequired(), Length(max=100)], default="API token"
+    )
     submit = SubmitField("Create token")
 
 
@@ -43,9 +44,14 @@ def tokens():
     zone_form = TimezoneForm(formdata=None)
     zone_form.timezone.choices = sorted(available_timezones())
     zone_form.timezone.data = current_user.timezone
-    return render_template("account/tokens.html", form=form, new_token=new_token,
-                           tokens=users.list_tokens(db.session, current_user.id),
-                           revoke_form=RevokeForm(), zone_form=zone_form)
+    return render_template(
+        "account/tokens.html",
+        form=form,
+        new_token=new_token,
+        tokens=users.list_tokens(db.session, current_user.id),
+        revoke_form=RevokeForm(),
+        zone_form=zone_form,
+    )
 
 
 @bp.post("/tokens/<token_id>/revoke")

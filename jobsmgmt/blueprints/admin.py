@@ -22,7 +22,9 @@ class NewUserForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=255)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="recruiter")
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        "Initial password", validators=[DataRequired(), Length(min=8, max=200)]
+    )
     submit = SubmitField("Add user")
 
 
@@ -38,8 +40,9 @@ def user_list():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = users.create_user(db.session, form.email.data, form.name.data, form.role.data,
-                                     form.password.data)
+            user = users.create_user(
+                db.session, form.email.data, form.name.data, form.role.data, form.password.data
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -70,6 +73,7 @@ def update_user(user_id: str):
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        flash(f"{user.email} is now {user.role}{'' if user.is_active else ' (inactive)'}.",
-              "success")
+        flash(
+            f"{user.email} is now {user.role}{'' if user.is_active else ' (inactive)'}.", "success"
+        )
     return redirect(url_for("admin.user_list"))

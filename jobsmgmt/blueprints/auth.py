@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
@@ -36,8 +45,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -49,8 +59,9 @@ def login():
             return render_template("auth/login.html", form=form), 401
         next_url = _safe_next(request.args.get("next"))
         session.clear()  # a fresh session: nothing from before the login carries over
-        login = users.start_session(db.session, user, request.remote_addr,
-                                    request.user_agent.string)
+        login = users.start_session(
+            db.session, user, request.remote_addr, request.user_agent.string
+        )
         user.login_session_id = login.id
         login_user(user)
         flash(f"Welcome, {user.name}.", "success")

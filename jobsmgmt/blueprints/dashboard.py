@@ -16,5 +16,6 @@ bp = Blueprint("dashboard", __name__)
 def index():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = jobs.list_jobs(db.session, page=page, limit=20)
-    return render_template("dashboard/index.html", jobs=rows, total=total, page=page,
-                           pages=max(-(-total // 20), 1))
+    return render_template(
+        "dashboard/index.html", jobs=rows, total=total, page=page, pages=max(-(-total // 20), 1)
+    )

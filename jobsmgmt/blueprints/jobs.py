@@ -28,18 +28,25 @@ class JobForm(FlaskForm):
     location = StringField("Location", validators=[Length(max=200)])
     employment_type = SelectField("Employment type", choices=EMPLOYMENT_CHOICES)
     description = TextAreaField("Description", validators=[Length(max=20000)])
-    required_skills = StringField("Required skills", validators=[Length(max=2000)],
-                                  description="Comma-separated, e.g. Python, SQL, Flask")
-    application_deadline = DateTimeLocalField("Application deadline", format="%Y-%m-%dT%H:%M",
-                                              validators=[Optional()],
-                                              description="In your time zone")
+    required_skills = StringField(
+        "Required skills",
+        validators=[Length(max=2000)],
+        description="Comma-separated, e.g. Python, SQL, Flask",
+    )
+    application_deadline = DateTimeLocalField(
+        "Application deadline",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="In your time zone",
+    )
     owner_id = SelectField("Owner")
     submit = SubmitField("Save job")
 
     def fill_owner_choices(self) -> None:
         self.owner_id.choices = [
             (u.id, f"{u.name} ({u.role})")
-            for u in users.list_users(db.session) if u.is_active and u.role != "viewer"
+            for u in users.list_users(db.session)
+            if u.is_active and u.role != "viewer"
         ]
 
     def to_fields(self) -> dict:

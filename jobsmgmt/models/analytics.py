@@ -21,9 +21,7 @@ class JobAnalytics(db.Model):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False)
     date: Mapped[date] = mapped_column(Date, nullable=False)
     view_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     application_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

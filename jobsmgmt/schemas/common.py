@@ -53,7 +53,12 @@ class Pagination(ResponseModel):
 
 
 def pagination(total: int, page: int, limit: int) -> dict:
-    return {"total": total, "page": page, "limit": limit, "pages": -(-total // limit) if total else 0}
+    return {
+        "total": total,
+        "page": page,
+        "limit": limit,
+        "pages": -(-total // limit) if total else 0,
+    }
 
 
 class PageQuery(RequestModel):

@@ -167,8 +167,9 @@ class VerifyReport:
         }
 
 
-def _verify_chain(job_id: str, entries: list[JobAuditLog], head: tuple[int, str | None],
-                  key: bytes) -> list[Problem]:
+def _verify_chain(
+    job_id: str, entries: list[JobAuditLog], head: tuple[int, str | None], key: bytes
+) -> list[Problem]:
     problems: list[Problem] = []
     seqs = sorted({e.seq for e in entries})
     expected_prev: str | None = None
@@ -181,7 +182,10 @@ def _verify_chain(job_id: str, entries: list[JobAuditLog], head: tuple[int, str 
         if not own_ok:
             moved_from = next(
                 (
-                    s for s in seqs if s != entry.seq and hmac.compare_digest(
+                    s
+                    for s in seqs
+                    if s != entry.seq
+                    and hmac.compare_digest(
                         compute_checksum({**fields, "seq": s}, entry.prev_checksum, key),
                         entry.checksum or "",
                     )
@@ -189,29 +193,49 @@ def _verify_chain(job_id: str, entries: list[JobAuditLog], head: tuple[int, str 
                 None,
             )
             if moved_from is not None:
-                problems.append(Problem(job_id, entry.seq, "reordered",
-                                        f"entry {moved_from} now stands at position {entry.seq}"))
+                problems.append(
+                    Problem(
+                        job_id,
+                        entry.seq,
+                        "reordered",
+                        f"entry {moved_from} now stands at position {entry.seq}",
+                    )
+                )
             else:
-                problems.append(Problem(job_id, entry.seq, "edited",
-                                        "the entry does not match its checksum"))
+                problems.append(
+                    Problem(job_id, entry.seq, "edited", "the entry does not match its checksum")
+                )
         elif entry.seq > expected_seq:
             for missing in range(expected_seq, entry.seq):
-                problems.append(Problem(job_id, missing, "missing",
-                                        f"entry {missing} is missing from the chain"))
+                problems.append(
+                    Problem(
+                        job_id, missing, "missing", f"entry {missing} is missing from the chain"
+                    )
+                )
         elif entry.prev_checksum != expected_prev:
-            problems.append(Problem(job_id, entry.seq, "reordered",
-                                    "the entry does not follow the previous entry"))
+            problems.append(
+                Problem(
+                    job_id, entry.seq, "reordered", "the entry does not follow the previous entry"
+                )
+            )
         expected_prev = entry.checksum
         expected_seq = entry.seq + 1
     head_seq, head_checksum = head
     last_seq = entries[-1].seq if entries else 0
     if head_seq > last_seq:
         for cut in range(last_seq + 1, head_seq + 1):
-            problems.append(Problem(job_id, cut, "truncated",
-                                    f"entry {cut} was cut from the end of the chain"))
+            problems.append(
+                Problem(job_id, cut, "truncated", f"entry {cut} was cut from the end of the chain")
+            )
     elif entries and head_checksum != entries[-1].checksum and not problems:
-        problems.append(Problem(job_id, last_seq, "truncated",
-                                "the job's latest checksum does not match the last entry"))
+        problems.append(
+            Problem(
+                job_id,
+                last_seq,
+                "truncated",
+                "the job's latest checksum does not match the last entry",
+            )
+        )
     return problems
 
 

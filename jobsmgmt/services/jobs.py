@@ -75,7 +75,9 @@ def lock_job(session: Session, job_id: str) -> Job:
 
 def _check_owner(session: Session, owner_id: str | None) -> None:
     if owner_id is None:
-        raise ValidationFailed("owner_id cannot be null.", details={"fields": {"owner_id": "required"}})
+        raise ValidationFailed(
+            "owner_id cannot be null.", details={"fields": {"owner_id": "required"}}
+        )
     owner = session.get(User, owner_id)
     if owner is None or owner.is_system or not owner.is_active:
         raise ValidationFailed(
@@ -108,8 +110,9 @@ def create_job(session: Session, fields: dict, actor: Actor) -> Job:
 def update_job(session: Session, job_id: str, fields: dict, actor: Actor) -> Job:
     job = lock_job(session, job_id)
     if job.status == "archived":
-        raise Conflict("An archived job cannot be edited; move it to closed first.",
-                       code="job_archived")
+        raise Conflict(
+            "An archived job cannot be edited; move it to closed first.", code="job_archived"
+        )
     changes = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     if "owner_id" in changes:
         _check_owner(session, changes["owner_id"])
@@ -138,8 +141,14 @@ def delete_job(session: Session, job_id: str, actor: Actor) -> None:
     now = utcnow()
     job.deleted_at = now
     job.updated_at = now
-    audit.record(session, job, "delete", actor, old_values={"deleted_at": None},
-                 new_values={"deleted_at": now})
+    audit.record(
+        session,
+        job,
+        "delete",
+        actor,
+        old_values={"deleted_at": None},
+        new_values={"deleted_at": now},
+    )
     session.commit()
 
 
@@ -148,8 +157,11 @@ def list_jobs(session: Session, page: int = 1, limit: int = 20) -> tuple[list[Jo
     live = Job.deleted_at.is_(None)
     total = session.scalar(select(func.count()).select_from(Job).where(live))
     rows = session.scalars(
-        select(Job).where(live).order_by(Job.created_at.desc(), Job.id)
-        .offset((page - 1) * limit).limit(limit)
+        select(Job)
+        .where(live)
+        .order_by(Job.created_at.desc(), Job.id)
+        .offset((page - 1) * limit)
+        .limit(limit)
     ).all()
     return list(rows), total
 

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..models import ROLES, ApiToken, User, UserSession, utcnow
 from .errors import Conflict, NotFound, ValidationFailed
 
-TOKEN_PREFIX = "jm_"
+TOKEN_PREFIX = "jm_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 8
 # Checked when the e-mail is unknown, so a wrong e-mail costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -25,16 +25,20 @@ def normalise_email(email: str) -> str:
 def create_user(session: Session, email: str, name: str, role: str, password: str | None) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 255:
-        raise ValidationFailed("A valid e-mail address is required.",
-                               details={"fields": {"email": "invalid"}})
+        raise ValidationFailed(
+            "A valid e-mail address is required.", details={"fields": {"email": "invalid"}}
+        )
     if role not in ROLES:
-        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.",
-                               details={"fields": {"role": "invalid"}})
+        raise ValidationFailed(
+            f"Role must be one of {', '.join(ROLES)}.", details={"fields": {"role": "invalid"}}
+        )
     if not name or not name.strip():
         raise ValidationFailed("A name is required.", details={"fields": {"name": "required"}})
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-                               details={"fields": {"password": "too short"}})
+        raise ValidationFailed(
+            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+            details={"fields": {"password": "too short"}},
+        )
     if session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"A user with e-mail {email} already exists.", code="duplicate_user")
     user = User(
@@ -82,9 +86,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def start_session(session: Session, user: User, ip: str | None, user_agent: str | None) -> UserSession:
-    login = UserSession(user_id=user.id, ip_address=(ip or "")[:45] or None,
-                        user_agent=(user_agent or "")[:500] or None)
+def start_session(
+    session: Session, user: User, ip: str | None, user_agent: str | None
+) -> UserSession:
+    login = UserSession(
+        user_id=user.id,
+        ip_address=(ip or "")[:45] or None,
+        user_agent=(user_agent or "")[:500] or None,
+    )
     user.last_login_at = utcnow()
     session.add(login)
     session.commit()
@@ -122,8 +131,12 @@ def create_token(session: Session, user_id: str, name: str = "API token") -> tup
     if user is None or user.is_system:
         raise NotFound("User not found.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user_id, name=(name or "API token").strip()[:100] or "API token",
-                   token_hash=_hash_token(token), prefix=token[:10])
+    row = ApiToken(
+        user_id=user_id,
+        name=(name or "API token").strip()[:100] or "API token",
+        token_hash=_hash_token(token),
+        prefix=token[:10],
+    )
     session.add(row)
     session.commit()
     return row, token
@@ -137,9 +150,11 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 def list_tokens(session: Session, user_id: str) -> list[ApiToken]:
-    return list(session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
-    ))
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def revoke_token(session: Session, user_id: str, token_id: str) -> None:
@@ -152,9 +167,11 @@ def revoke_token(session: Session, user_id: str, token_id: str) -> None:
 
 
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(
-        select(User).where(User.is_system.is_(False)).order_by(func.lower(User.name))
-    ))
+    return list(
+        session.scalars(
+            select(User).where(User.is_system.is_(False)).order_by(func.lower(User.name))
+        )
+    )
 
 
 def get_user_by_email(session: Session, email: str) -> User:

@@ -72,8 +72,21 @@ def route(
     ``query`` (validated models) and returns a payload (or ``(payload, headers)``)."""
 
     def decorator(view):
-        ROUTES.append(RouteDoc(rule, method, summary, tag, permission, body, query, response,
-                               status, errors, description))
+        ROUTES.append(
+            RouteDoc(
+                rule,
+                method,
+                summary,
+                tag,
+                permission,
+                body,
+                query,
+                response,
+                status,
+                errors,
+                description,
+            )
+        )
 
         @wraps(view)
         def wrapped(**kwargs):
@@ -93,8 +106,7 @@ def route(
             out.headers.update(headers)
             return out
 
-        api_bp.add_url_rule(rule, endpoint=f"{view.__name__}", view_func=wrapped,
-                            methods=[method])
+        api_bp.add_url_rule(rule, endpoint=f"{view.__name__}", view_func=wrapped, methods=[method])
         return wrapped
 
     return decorator

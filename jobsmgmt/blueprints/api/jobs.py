@@ -11,8 +11,16 @@ from ...services import jobs, policy
 from .base import route
 
 
-@route("/jobs", "POST", summary="Create a job (status draft)", tag="jobs",
-       permission=policy.WRITE_JOBS, body=JobCreate, response=JobEnvelope, status=201)
+@route(
+    "/jobs",
+    "POST",
+    summary="Create a job (status draft)",
+    tag="jobs",
+    permission=policy.WRITE_JOBS,
+    body=JobCreate,
+    response=JobEnvelope,
+    status=201,
+)
 def create_job(user, body: JobCreate):
     job = jobs.create_job(db.session, body.model_dump(), actor_for(user))
     return {"success": True, "job": jobs.serialize(job)}, {"Location": f"/api/jobs/{job.id}"}
@@ -23,16 +31,30 @@ def get_job(user, job_id: str):
     return {"success": True, "job": jobs.serialize(jobs.get_job(db.session, job_id))}
 
 
-@route("/jobs/<job_id>", "PATCH", summary="Edit a job's fields (not its status)", tag="jobs",
-       permission=policy.WRITE_JOBS, body=JobUpdate, response=JobEnvelope, errors=(409,))
+@route(
+    "/jobs/<job_id>",
+    "PATCH",
+    summary="Edit a job's fields (not its status)",
+    tag="jobs",
+    permission=policy.WRITE_JOBS,
+    body=JobUpdate,
+    response=JobEnvelope,
+    errors=(409,),
+)
 def update_job(user, job_id: str, body: JobUpdate):
-    job = jobs.update_job(db.session, job_id, body.model_dump(exclude_unset=True),
-                          actor_for(user))
+    job = jobs.update_job(db.session, job_id, body.model_dump(exclude_unset=True), actor_for(user))
     return {"success": True, "job": jobs.serialize(job)}
 
 
-@route("/jobs/<job_id>", "DELETE", summary="Soft-delete a draft, closed or archived job",
-       tag="jobs", permission=policy.WRITE_JOBS, status=204, errors=(409,))
+@route(
+    "/jobs/<job_id>",
+    "DELETE",
+    summary="Soft-delete a draft, closed or archived job",
+    tag="jobs",
+    permission=policy.WRITE_JOBS,
+    status=204,
+    errors=(409,),
+)
 def delete_job(user, job_id: str):
     jobs.delete_job(db.session, job_id, actor_for(user))
     return Response(status=204)

@@ -87,9 +87,7 @@ def _operation(doc: RouteDoc, params: list[str], keys: dict) -> dict:
         }
     success: dict = {"description": "Success"}
     if doc.response:
-        success["content"] = {
-            "application/json": {"schema": keys[(doc.response, "serialization")]}
-        }
+        success["content"] = {"application/json": {"schema": keys[(doc.response, "serialization")]}}
     operation["responses"][str(doc.status)] = success
     error_codes = set(doc.errors)
     if doc.permission is not None:
