@@ -7,19 +7,23 @@ they fail instead, so CI can never pass without really using them.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from jobsmgmt import create_app
 from jobsmgmt.config import Settings, normalise_database_url
-from jobsmgmt.database import write_intent
+from jobsmgmt.database import set_write_intent, write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import SYSTEM_USER_ID
 from jobsmgmt.services import Actor, users
@@ -55,6 +59,35 @@ def make_config(database_url: str, redis_url: str | None = None, **extra) -> dic
     return config
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run as in production: each in a fresh context (its own app
+    context, ``g`` and database session), after the test's own pending work is committed."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def build_app(database_url: str, **extra):
+    app = create_app(make_config(database_url, **extra))
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@contextmanager
+def app_context(app):
+    """The test's own app context; its reads never take SQLite's write lock."""
+    with app.app_context():
+        set_write_intent(False)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            set_write_intent(True)
+
+
 def upgrade_database(database_url: str) -> None:
     from flask_migrate import upgrade
 
@@ -83,11 +116,8 @@ def sqlite_url(sqlite_template, tmp_path) -> str:
 
 @pytest.fixture
 def sqlite_app(sqlite_url):
-    app = create_app(make_config(sqlite_url))
-    with app.app_context():
+    with app_context(build_app(sqlite_url)) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -144,11 +174,8 @@ def pg_url(pg_database) -> str:
 
 @pytest.fixture
 def pg_app(pg_url):
-    app = create_app(make_config(pg_url))
-    with app.app_context():
+    with app_context(build_app(pg_url)) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
