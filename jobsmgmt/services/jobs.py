@@ -107,7 +107,17 @@ def create_job(session: Session, fields: dict, actor: Actor) -> Job:
     return job
 
 
-def update_job(session: Session, job_id: str, fields: dict, actor: Actor) -> Job:
+def update_job(
+    session: Session,
+    job_id: str,
+    fields: dict,
+    actor: Actor,
+    *,
+    commit: bool = True,
+    extra_audit: dict | None = None,
+) -> Job:
+    """Edit fields under the row lock, with an audit entry of what changed (``extra_audit`` is
+    added to its new values); committed only when ``commit``."""
     job = lock_job(session, job_id)
     if job.status == "archived":
         raise Conflict(
@@ -124,13 +134,24 @@ def update_job(session: Session, job_id: str, fields: dict, actor: Actor) -> Job
     old, new = audit.changed_fields(before, snapshot(job))
     if new:
         job.updated_at = utcnow()
-        audit.record(session, job, "update", actor, old_values=old, new_values=new)
-    session.commit()
+        audit.record(
+            session, job, "update", actor, old_values=old, new_values={**new, **(extra_audit or {})}
+        )
+    if commit:
+        session.commit()
     return job
 
 
-def delete_job(session: Session, job_id: str, actor: Actor) -> None:
-    """Soft delete: the row and its audit trail stay; the job disappears from every list."""
+def delete_job(
+    session: Session,
+    job_id: str,
+    actor: Actor,
+    *,
+    commit: bool = True,
+    extra_audit: dict | None = None,
+) -> None:
+    """Soft delete: the row and its audit trail stay; the job disappears from every list.
+    Committed only when ``commit``; ``extra_audit`` is added to the audit entry's new values."""
     job = lock_job(session, job_id)
     if job.status not in DELETABLE_STATUSES:
         raise Conflict(
@@ -147,9 +168,10 @@ def delete_job(session: Session, job_id: str, actor: Actor) -> None:
         "delete",
         actor,
         old_values={"deleted_at": None},
-        new_values={"deleted_at": now},
+        new_values={"deleted_at": now, **(extra_audit or {})},
     )
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def list_jobs(session: Session, page: int = 1, limit: int = 20) -> tuple[list[Job], int]:
