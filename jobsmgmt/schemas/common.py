@@ -5,15 +5,31 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
 
 
-def _to_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _to_utc(value: datetime) -> datetime:
+    """Input times: naive means UTC; outside 2000–2999 is a typing mistake, not a deadline."""
+    value = as_utc(value)
+    if not 2000 <= value.year <= 2999:
+        raise ValueError("Dates must be between the years 2000 and 2999")
+    return value
+
+
 def _format_utc(value: datetime) -> str:
-    return _to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 UTCTime = Annotated[
@@ -24,10 +40,37 @@ UTCTime = Annotated[
 ]
 
 
+def unstorable_text(value: str) -> bool:
+    """NUL characters and lone surrogates cannot be stored (PostgreSQL) or encoded (UTF-8)."""
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def _check_text(value):
+    if isinstance(value, str):
+        if unstorable_text(value):
+            raise ValueError("Text contains NUL characters or invalid Unicode")
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _check_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, BaseModel):
+        return value  # validated by its own model
+    return value
+
+
 class RequestModel(BaseModel):
-    """Request bodies: unknown fields are rejected (no mass assignment)."""
+    """Request bodies and queries: unknown fields are rejected (no mass assignment), and text
+    that no database can store is a 422, not a 500."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value):
+        return _check_text(value)
 
 
 class ResponseModel(BaseModel):
