@@ -1,0 +1,79 @@
+"""Dashboard query and response (API.md §3 ``GET /dashboard``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from ..models import STATUSES
+from .common import PageQuery, Pagination, ResponseModel, UTCTime
+from .jobs import JobStatus
+
+_STATUS = "|".join(STATUSES)
+StatusList = Annotated[
+    str, StringConstraints(max_length=200, pattern=rf"^({_STATUS})(\s*,\s*({_STATUS}))*$")
+]
+NoNul = r"^[^\x00]*$"
+SortKey = Literal["posted_date", "created_at", "title", "applications", "views", "deadline"]
+
+
+class DashboardQuery(PageQuery):
+    """Filters, sort and page. Empty values mean "no filter"."""
+
+    status: StatusList | None = Field(None, description="One status or a comma-separated list")
+    department: Annotated[str, StringConstraints(max_length=100, pattern=NoNul)] | None = None
+    owner: Annotated[str, StringConstraints(pattern=r"^(me|[0-9a-fA-F-]{36})$")] | None = Field(
+        None, description="'me' or a user id"
+    )
+    search: Annotated[str, StringConstraints(max_length=200, pattern=NoNul)] | None = Field(
+        None, description="Substring of title, department or location; % _ \\ are literal"
+    )
+    sort: SortKey = "created_at"
+    order: Literal["asc", "desc"] = "desc"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_empty(cls, data):
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+    def statuses(self) -> tuple[str, ...]:
+        if not self.status:
+            return ()
+        return tuple(part.strip() for part in self.status.split(","))
+
+
+class OwnerOut(ResponseModel):
+    id: str
+    name: str
+
+
+class DashboardJob(ResponseModel):
+    id: str
+    title: str
+    department: str
+    location: str
+    status: JobStatus
+    owner: OwnerOut
+    posted_date: UTCTime | None
+    application_deadline: UTCTime | None
+    view_count: int
+    application_count: int
+
+
+class DashboardSummary(ResponseModel):
+    total_jobs: int
+    draft: int
+    open: int
+    on_hold: int
+    closed: int
+    archived: int
+
+
+class DashboardEnvelope(ResponseModel):
+    success: Literal[True] = True
+    jobs: list[DashboardJob]
+    pagination: Pagination
+    summary: DashboardSummary

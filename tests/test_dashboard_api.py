@@ -1,0 +1,334 @@
+"""The dashboard JSON (API.md §3 ``GET /dashboard``) against a plain-Python expectation, on
+SQLite and PostgreSQL: filters, sorts, search escaping, pagination and the summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jobsmgmt.extensions import db
+from jobsmgmt.models import Job
+
+URL = "/api/jobs-management/dashboard"
+BASE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+JOB_KEYS = {
+    "id",
+    "title",
+    "department",
+    "location",
+    "status",
+    "owner",
+    "posted_date",
+    "application_deadline",
+    "view_count",
+    "application_count",
+}
+
+
+def iso(moment):
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def insert_jobs(owner, other, specs):
+    """Insert job rows directly; returns them as plain dicts (the expectation's raw data)."""
+    rows = []
+    for i, spec in enumerate(specs):
+        values = {
+            "title": f"Job {i:02d}",
+            "department": "Engineering",
+            "location": "Remote",
+            "status": "draft",
+            "owner_id": owner.id,
+            "created_at": BASE + timedelta(hours=i),
+            "view_count": (i * 7) % 5,
+            "application_count": (i * 3) % 4,
+            **spec,
+        }
+        if values.pop("other_owner", False):
+            values["owner_id"] = other.id
+        values["updated_at"] = values["created_at"]
+        job = Job(**values)
+        db.session.add(job)
+        rows.append(job)
+    db.session.commit()
+    names = {owner.id: owner.name, other.id: other.name}
+    return [
+        {
+            "id": j.id,
+            "title": j.title,
+            "department": j.department,
+            "location": j.location,
+            "status": j.status,
+            "owner": {"id": j.owner_id, "name": names[j.owner_id]},
+            "posted_date": j.published_at,
+            "application_deadline": j.application_deadline,
+            "view_count": j.view_count,
+            "application_count": j.application_count,
+            "created_at": j.created_at,
+            "deleted": j.deleted_at is not None,
+        }
+        for j in rows
+    ]
+
+
+SPECS = [
+    {"title": "Backend Engineer", "status": "open", "published_at": BASE + timedelta(days=1)},
+    {"title": "Frontend Engineer", "status": "open", "published_at": BASE + timedelta(days=3)},
+    {
+        "title": "Data Analyst",
+        "department": "Data",
+        "location": "Berlin",
+        "status": "on_hold",
+        "published_at": BASE + timedelta(days=2),
+        "other_owner": True,
+    },
+    {
+        "title": "100% Remote SRE",
+        "status": "closed",
+        "published_at": BASE + timedelta(days=5),
+        "application_deadline": BASE + timedelta(days=40),
+    },
+    {"title": "100 Remote SRE", "status": "closed", "published_at": BASE + timedelta(days=5)},
+    {
+        "title": "snake_case dev",
+        "department": "Platform",
+        "status": "draft",
+        "application_deadline": BASE + timedelta(days=10),
+    },
+    {
+        "title": "snakeXcase dev",
+        "department": "Platform",
+        "status": "draft",
+        "application_deadline": BASE + timedelta(days=20),
+        "other_owner": True,
+    },
+    {
+        "title": "Back\\slash wizard",
+        "location": "Lisbon",
+        "status": "archived",
+        "published_at": BASE + timedelta(days=4),
+    },
+    {"title": "Backslash wizard", "location": "LISBON office", "status": "archived"},
+    {"title": "Deleted job", "status": "closed", "deleted_at": BASE + timedelta(days=9)},
+    {
+        "title": "Sales Lead",
+        "department": "Sales",
+        "location": "Madrid",
+        "status": "open",
+        "published_at": BASE + timedelta(days=1),
+        "application_deadline": BASE + timedelta(days=5),
+    },
+    {"title": "Zeta tester", "department": "QA", "status": "draft", "other_owner": True},
+]
+
+SORT_KEYS = {
+    "posted_date": "posted_date",
+    "created_at": "created_at",
+    "title": "title",
+    "applications": "application_count",
+    "views": "view_count",
+    "deadline": "application_deadline",
+}
+
+
+def expected(
+    rows, *, statuses=(), department=None, owner=None, search=None, sort="created_at", order="desc"
+):
+    """The dashboard's list computed in plain Python."""
+    live = [r for r in rows if not r["deleted"]]
+    if statuses:
+        live = [r for r in live if r["status"] in statuses]
+    if department is not None:
+        live = [r for r in live if r["department"] == department]
+    if owner is not None:
+        live = [r for r in live if r["owner"]["id"] == owner]
+    if search:
+        needle = search.lower()
+        live = [
+            r
+            for r in live
+            if any(needle in r[k].lower() for k in ("title", "department", "location"))
+        ]
+    key = SORT_KEYS[sort]
+    present = [r for r in live if r[key] is not None]
+    missing = [r for r in live if r[key] is None]
+    reverse = order == "desc"
+    present.sort(key=lambda r: (r[key], r["id"]), reverse=reverse)
+    missing.sort(key=lambda r: r["id"], reverse=reverse)
+    return present + missing
+
+
+def as_json(row):
+    out = {k: row[k] for k in JOB_KEYS}
+    out["posted_date"] = iso(row["posted_date"])
+    out["application_deadline"] = iso(row["application_deadline"])
+    return out
+
+
+@pytest.fixture
+def seeded(app, factory):
+    owner = factory.user("recruiter", name="Owner One")
+    other = factory.user("recruiter", name="Owner Two")
+    headers = {"Authorization": f"Bearer {factory.token(owner)}"}
+    return insert_jobs(owner, other, SPECS), owner, other, headers
+
+
+def test_fields_default_order_and_summary(client, seeded):
+    rows, owner, other, headers = seeded
+    response = client.get(URL, headers=headers)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert set(body) == {"success", "jobs", "pagination", "summary"}
+    assert body["success"] is True
+    assert all(set(job) == JOB_KEYS for job in body["jobs"])
+    assert body["jobs"] == [as_json(r) for r in expected(rows)]
+    assert body["pagination"] == {"total": 11, "page": 1, "limit": 20, "pages": 1}
+    assert body["summary"] == {
+        "total_jobs": 11,
+        "draft": 3,
+        "open": 3,
+        "on_hold": 1,
+        "closed": 2,
+        "archived": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    "params, kwargs",
+    [
+        ({"status": "open"}, {"statuses": ("open",)}),
+        ({"status": "open,closed"}, {"statuses": ("open", "closed")}),
+        ({"status": "draft, archived"}, {"statuses": ("draft", "archived")}),
+        ({"department": "Platform"}, {"department": "Platform"}),
+        ({"search": "engineer"}, {"search": "engineer"}),
+        ({"search": "LISBON"}, {"search": "lisbon"}),
+        ({"search": "dat"}, {"search": "dat"}),
+        ({"search": "%"}, {"search": "%"}),
+        ({"search": "100%"}, {"search": "100%"}),
+        ({"search": "_"}, {"search": "_"}),
+        ({"search": "e_c"}, {"search": "e_c"}),
+        ({"search": "\\"}, {"search": "\\"}),
+        ({"search": "k\\s"}, {"search": "k\\s"}),
+        ({"search": "nothing-matches"}, {"search": "nothing-matches"}),
+        (
+            {"status": "open", "search": "engineer", "sort": "title", "order": "asc"},
+            {"statuses": ("open",), "search": "engineer", "sort": "title", "order": "asc"},
+        ),
+        ({"status": "", "department": "", "search": ""}, {}),
+    ],
+)
+def test_filters(client, seeded, params, kwargs):
+    rows, owner, other, headers = seeded
+    response = client.get(URL, query_string=params, headers=headers)
+    assert response.status_code == 200, response.json
+    want = expected(rows, **kwargs)
+    assert [j["id"] for j in response.json["jobs"]] == [r["id"] for r in want]
+    assert response.json["pagination"]["total"] == len(want)
+    assert response.json["summary"]["total_jobs"] == 11  # unfiltered
+
+
+def test_search_specials_are_literal(client, seeded):
+    rows, owner, other, headers = seeded
+
+    def titles(term):
+        response = client.get(URL, query_string={"search": term}, headers=headers)
+        assert response.status_code == 200
+        return sorted(j["title"] for j in response.json["jobs"])
+
+    assert titles("%") == ["100% Remote SRE"]
+    assert titles("_") == ["snake_case dev"]
+    assert titles("\\") == ["Back\\slash wizard"]
+    assert titles("e_c") == ["snake_case dev"]
+    assert titles("0 r") == ["100 Remote SRE"]
+
+
+def test_owner_filter(client, seeded):
+    rows, owner, other, headers = seeded
+    mine = client.get(URL, query_string={"owner": "me"}, headers=headers).json
+    assert [j["id"] for j in mine["jobs"]] == [r["id"] for r in expected(rows, owner=owner.id)]
+    theirs = client.get(URL, query_string={"owner": other.id}, headers=headers).json
+    assert [j["id"] for j in theirs["jobs"]] == [r["id"] for r in expected(rows, owner=other.id)]
+    assert {j["owner"]["name"] for j in theirs["jobs"]} == {"Owner Two"}
+    nobody = client.get(
+        URL, query_string={"owner": "00000000-0000-0000-0000-00000000abcd"}, headers=headers
+    ).json
+    assert nobody["jobs"] == [] and nobody["pagination"]["total"] == 0
+
+
+@pytest.mark.parametrize("sort", list(SORT_KEYS))
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_sorts(client, seeded, sort, order):
+    rows, owner, other, headers = seeded
+    response = client.get(URL, query_string={"sort": sort, "order": order}, headers=headers)
+    assert response.status_code == 200
+    assert response.json["jobs"] == [as_json(r) for r in expected(rows, sort=sort, order=order)]
+
+
+def test_pagination(client, seeded):
+    rows, owner, other, headers = seeded
+    want = [r["id"] for r in expected(rows, sort="title", order="asc")]
+    got = []
+    for page in (1, 2, 3):
+        body = client.get(
+            URL,
+            query_string={"sort": "title", "order": "asc", "page": page, "limit": 4},
+            headers=headers,
+        ).json
+        assert body["pagination"] == {"total": 11, "page": page, "limit": 4, "pages": 3}
+        got += [j["id"] for j in body["jobs"]]
+    assert got == want
+    past = client.get(URL, query_string={"page": 9, "limit": 4}, headers=headers).json
+    assert past["jobs"] == [] and past["pagination"]["total"] == 11
+    assert client.get(URL, query_string={"limit": 100}, headers=headers).status_code == 200
+    assert (
+        client.get(URL, query_string={"limit": 1}, headers=headers).json["jobs"][0]["id"]
+        == (expected(rows)[0]["id"])
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "bogus"},
+        {"status": "open,,closed"},
+        {"status": "open,bogus"},
+        {"sort": "salary"},
+        {"order": "up"},
+        {"page": "0"},
+        {"page": "abc"},
+        {"page": "1.5"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"owner": "someone"},
+        {"search": "x" * 201},
+        {"search": "a\x00b"},
+        {"colour": "red"},
+    ],
+)
+def test_bad_values_are_422(client, seeded, params):
+    rows, owner, other, headers = seeded
+    response = client.get(URL, query_string=params, headers=headers)
+    assert response.status_code == 422, (params, response.json)
+    assert response.json["success"] is False
+    assert response.json["error"]["code"] == "validation_error"
+    assert response.json["error"]["details"]["fields"]
+
+
+def test_auth(client, factory):
+    assert client.get(URL).status_code == 401
+    assert client.get(URL, headers=factory.headers("viewer")).status_code == 200
+
+
+def test_empty_database(client, factory):
+    body = client.get(URL, headers=factory.headers("viewer")).json
+    assert body["jobs"] == []
+    assert body["pagination"] == {"total": 0, "page": 1, "limit": 20, "pages": 0}
+    assert body["summary"] == {
+        "total_jobs": 0,
+        "draft": 0,
+        "open": 0,
+        "on_hold": 0,
+        "closed": 0,
+        "archived": 0,
+    }
