@@ -41,3 +41,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # the API checks CSRF itself, for cookie-authenticated requests only
     for blueprint in (health.bp, auth.bp, dashboard.bp, jobs.bp, admin.bp, account.bp, api_bp):
         app.register_blueprint(blueprint)
+    from . import audit, notifications, status
+
+    for blueprint in (status.bp, audit.bp, notifications.bp):
+        app.register_blueprint(blueprint)

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import groupby
 
 import rfc8785
 from flask import current_app
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Job, JobAuditLog, User, new_id, utcnow
 from . import Actor
+from .errors import NotFound
 
 HASHED_FIELDS = (
     "id",
@@ -113,6 +115,9 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def list_entries(session: Session, job_id: str, page: int, limit: int) -> tuple[list[dict], int]:
+    """A job's entries, newest first. Deleted jobs keep their log; an unknown id is a 404."""
+    if session.scalar(select(Job.id).where(Job.id == job_id)) is None:
+        raise NotFound(f"Job {job_id} was not found.")
     total = session.scalar(
         select(func.count()).select_from(JobAuditLog).where(JobAuditLog.job_id == job_id)
     )
@@ -167,80 +172,135 @@ class VerifyReport:
         }
 
 
+BRUTE_FORCE_LIMIT = 50
+MAX_LOOKBACK = 50
+
+
+def _resolve_positions(entries: list[JobAuditLog], key: bytes) -> dict[str, int | None]:
+    """For each entry, the ``seq`` its checksum was computed with: its own when it verifies,
+    another when the entry was moved (found through the predecessor its checksum names), or
+    ``None`` when its content no longer matches any position (edited)."""
+    by_checksum = {entry.checksum: entry for entry in entries if entry.checksum}
+    own_ok = {
+        entry.id: hmac.compare_digest(
+            compute_checksum(_entry_fields(entry), entry.prev_checksum, key), entry.checksum or ""
+        )
+        for entry in entries
+    }
+    positions: dict[str, int | None] = {}
+    # Beyond the predecessor's lead, short chains are also searched position by position.
+    all_seqs = [entry.seq for entry in entries] if len(entries) <= BRUTE_FORCE_LIMIT else []
+
+    def position(entry: JobAuditLog, visiting: frozenset[str]) -> int | None:
+        if entry.id in positions:
+            return positions[entry.id]
+        if own_ok[entry.id]:
+            positions[entry.id] = entry.seq
+            return entry.seq
+        candidates: list[int] = []
+        if entry.prev_checksum is None:
+            candidates.append(1)
+        else:
+            pred = by_checksum.get(entry.prev_checksum)
+            if pred is not None:
+                if pred.id not in visiting and len(visiting) < MAX_LOOKBACK:
+                    pred_position = position(pred, visiting | {entry.id})
+                    if pred_position is not None:
+                        candidates.append(pred_position + 1)
+                candidates.append(pred.seq + 1)
+        candidates.extend(all_seqs)
+        fields = _entry_fields(entry)
+        found = next(
+            (
+                seq
+                for seq in dict.fromkeys(candidates)
+                if seq != entry.seq
+                and hmac.compare_digest(
+                    compute_checksum({**fields, "seq": seq}, entry.prev_checksum, key),
+                    entry.checksum or "",
+                )
+            ),
+            None,
+        )
+        positions[entry.id] = found
+        return found
+
+    for entry in entries:
+        position(entry, frozenset())
+    return positions
+
+
 def _verify_chain(
     job_id: str, entries: list[JobAuditLog], head: tuple[int, str | None], key: bytes
 ) -> list[Problem]:
+    """One job's chain (entries ordered by stored ``seq``) against the job row's head."""
     problems: list[Problem] = []
-    seqs = sorted({e.seq for e in entries})
-    expected_prev: str | None = None
-    expected_seq = 1
+    positions = _resolve_positions(entries, key)
+    # Where each entry really belongs: edited entries are taken to stand where they are.
+    placed: dict[int, JobAuditLog] = {}
     for entry in entries:
-        fields = _entry_fields(entry)
-        own_ok = hmac.compare_digest(
-            compute_checksum(fields, entry.prev_checksum, key), entry.checksum or ""
-        )
-        if not own_ok:
-            moved_from = next(
-                (
-                    s
-                    for s in seqs
-                    if s != entry.seq
-                    and hmac.compare_digest(
-                        compute_checksum({**fields, "seq": s}, entry.prev_checksum, key),
-                        entry.checksum or "",
-                    )
-                ),
-                None,
+        true_seq = positions[entry.id]
+        if true_seq is None:
+            problems.append(
+                Problem(job_id, entry.seq, "edited", "the entry does not match its checksum")
             )
-            if moved_from is not None:
-                problems.append(
-                    Problem(
-                        job_id,
-                        entry.seq,
-                        "reordered",
-                        f"entry {moved_from} now stands at position {entry.seq}",
-                    )
+            placed.setdefault(entry.seq, entry)
+        elif true_seq != entry.seq:
+            problems.append(
+                Problem(
+                    job_id,
+                    entry.seq,
+                    "reordered",
+                    f"entry {true_seq} now stands at position {entry.seq}",
                 )
-            else:
-                problems.append(
-                    Problem(job_id, entry.seq, "edited", "the entry does not match its checksum")
-                )
-        elif entry.seq > expected_seq:
-            for missing in range(expected_seq, entry.seq):
-                problems.append(
-                    Problem(
-                        job_id, missing, "missing", f"entry {missing} is missing from the chain"
-                    )
-                )
-        elif entry.prev_checksum != expected_prev:
+            )
+            placed.setdefault(true_seq, entry)
+        else:
+            placed.setdefault(true_seq, entry)
+    last = max(placed, default=0)
+    for seq in range(1, last + 1):
+        if seq not in placed:
+            problems.append(
+                Problem(job_id, seq, "missing", f"entry {seq} is missing from the chain")
+            )
+            continue
+        entry = placed[seq]
+        previous = placed.get(seq - 1)
+        linked = entry.prev_checksum is None if seq == 1 else previous is None
+        if previous is not None:
+            linked = entry.prev_checksum == previous.checksum
+        if (
+            not linked
+            and positions[entry.id] is not None
+            and (previous is None or positions[previous.id] is not None)
+        ):
             problems.append(
                 Problem(
                     job_id, entry.seq, "reordered", "the entry does not follow the previous entry"
                 )
             )
-        expected_prev = entry.checksum
-        expected_seq = entry.seq + 1
     head_seq, head_checksum = head
-    last_seq = entries[-1].seq if entries else 0
-    if head_seq > last_seq:
-        for cut in range(last_seq + 1, head_seq + 1):
+    if head_seq > last:
+        for cut in range(last + 1, head_seq + 1):
             problems.append(
                 Problem(job_id, cut, "truncated", f"entry {cut} was cut from the end of the chain")
             )
-    elif entries and head_checksum != entries[-1].checksum and not problems:
+    elif last and positions[placed[last].id] is not None and head_checksum != placed[last].checksum:
         problems.append(
             Problem(
                 job_id,
-                last_seq,
+                last,
                 "truncated",
                 "the job's latest checksum does not match the last entry",
             )
         )
+    problems.sort(key=lambda p: (p.seq, p.kind))
     return problems
 
 
 def verify(session: Session, job_id: str | None = None) -> VerifyReport:
-    """Check every chain (or one job's): edited, missing, reordered and truncated entries."""
+    """Check every chain (or one job's, deleted jobs included): edited, missing, reordered and
+    truncated entries. Streams the entries job by job."""
     key = _key()
     job_query = select(Job.id, Job.audit_seq, Job.audit_checksum)
     entry_query = select(JobAuditLog).order_by(JobAuditLog.job_id, JobAuditLog.seq)
@@ -248,14 +308,20 @@ def verify(session: Session, job_id: str | None = None) -> VerifyReport:
         job_query = job_query.where(Job.id == job_id)
         entry_query = entry_query.where(JobAuditLog.job_id == job_id)
     heads = {row.id: (row.audit_seq or 0, row.audit_checksum) for row in session.execute(job_query)}
-    chains: dict[str, list[JobAuditLog]] = {}
-    for entry in session.scalars(entry_query).yield_per(2000):
-        chains.setdefault(entry.job_id, []).append(entry)
     problems: list[Problem] = []
     entries_checked = 0
-    job_ids = sorted(set(chains) | {jid for jid, head in heads.items() if head[0] > 0})
-    for jid in job_ids:
-        entries = chains.get(jid, [])
+    jobs_checked = 0
+    seen: set[str] = set()
+    stream = session.scalars(entry_query.execution_options(yield_per=2000))
+    for jid, group in groupby(stream, key=lambda entry: entry.job_id):
+        entries = list(group)
+        seen.add(jid)
+        jobs_checked += 1
         entries_checked += len(entries)
         problems.extend(_verify_chain(jid, entries, heads.get(jid, (0, None)), key))
-    return VerifyReport(not problems, len(job_ids), entries_checked, problems)
+    for jid in sorted(set(heads) - seen):
+        if heads[jid][0] > 0:  # the job says it has entries, but none are left
+            jobs_checked += 1
+            problems.extend(_verify_chain(jid, [], heads[jid], key))
+    problems.sort(key=lambda p: (p.job_id, p.seq, p.kind))
+    return VerifyReport(not problems, jobs_checked, entries_checked, problems)

@@ -1,0 +1,80 @@
+"""``/jobs/<id>/audit``: a job's audit trail as field diffs; chain verification for admins."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
+
+from ..auth import permission_required
+from ..extensions import db
+from ..models import Job
+from ..services import audit, policy
+from ..services.errors import NotFound
+
+bp = Blueprint("audit", __name__)
+PAGE_SIZE = 25
+
+
+class VerifyForm(FlaskForm):
+    submit = SubmitField("Verify audit chain")
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def diff_rows(entry: dict) -> list[tuple[str, str, str]]:
+    """(field, old, new) for every field the entry names, in a stable order."""
+    old = entry["old_values"] or {}
+    new = entry["new_values"] or {}
+    names = list(dict.fromkeys([*old, *new]))
+    return [(name, _shown(old.get(name)), _shown(new.get(name))) for name in names]
+
+
+def _any_job(job_id: str) -> Job:
+    """Deleted jobs keep their audit trail, so they are looked up too."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"Job {job_id} was not found.")
+    return job
+
+
+@bp.get("/jobs/<job_id>/audit")
+@permission_required(policy.READ)
+def job_log(job_id: str):
+    job = _any_job(job_id)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    entries, total = audit.list_entries(db.session, job_id, page, PAGE_SIZE)
+    return render_template(
+        "audit/log.html",
+        job=job,
+        entries=[(entry, diff_rows(entry)) for entry in entries],
+        total=total,
+        page=page,
+        pages=max(-(-total // PAGE_SIZE), 1),
+        verify_form=VerifyForm(),
+    )
+
+
+@bp.post("/jobs/<job_id>/audit/verify")
+@permission_required(policy.VERIFY_AUDIT)
+def verify_job(job_id: str):
+    job = _any_job(job_id)
+    VerifyForm().validate_on_submit()  # CSRF is checked for every POST by CSRFProtect
+    report = audit.verify(db.session, job_id)
+    return render_template("audit/verify.html", job=job, report=report, form=VerifyForm())
+
+
+@bp.route("/audit/verify", methods=["GET", "POST"])
+@permission_required(policy.VERIFY_AUDIT)
+def verify_all():
+    form = VerifyForm()
+    report = audit.verify(db.session) if form.validate_on_submit() else None
+    return render_template("audit/verify.html", job=None, report=report, form=form)

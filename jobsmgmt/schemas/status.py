@@ -1,0 +1,23 @@
+"""Status change requests and responses (API.md §3 ``PUT /{job_id}/status``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+from .common import RequestModel, ResponseModel
+from .jobs import JobStatus
+
+
+class StatusChangeRequest(RequestModel):
+    status: JobStatus
+    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class StatusChangeResult(ResponseModel):
+    success: Literal[True] = True
+    id: str
+    status: JobStatus
+    previous_status: JobStatus
+    changed: bool
