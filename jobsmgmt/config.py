@@ -74,6 +74,8 @@ class Settings:
     rq_queue: str = "jobsmgmt"
     log_level: str = "INFO"
     portals: dict[str, str | None] = field(default_factory=dict)
+    # Tests and benchmarks only: a pause per job of a bulk operation, to crash one half way.
+    bulk_job_delay_ms: int = field(default_factory=lambda: int(_env("BULK_JOB_DELAY_MS", "0")))
 
     def flask_config(self) -> dict:
         return {
@@ -87,6 +89,7 @@ class Settings:
             "DATA_DIR": str(self.data_dir) if self.data_dir else None,
             "PORTAL_SANDBOX": self.portal_sandbox,
             "PORTALS": self.portals,
+            "BULK_JOB_DELAY_MS": self.bulk_job_delay_ms,
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -7,7 +7,7 @@ functions. Each must be safe to run twice.
 from __future__ import annotations
 
 from jobsmgmt.extensions import db
-from jobsmgmt.services import jobs
+from jobsmgmt.services import bulk, jobs, scheduled
 
 from .context import task_context
 
@@ -18,6 +18,37 @@ def refresh_job_counters(job_id: str) -> None:
         jobs.refresh_counters(db.session, job_id)
 
 
+def run_bulk_operation(operation_id: str) -> str | None:
+    """Run (or resume) a bulk operation: every job without a result, one transaction each."""
+    with task_context():
+        return bulk.run_operation(db.session, operation_id)
+
+
+def auto_close_expired_jobs() -> int:
+    """Close open/on-hold jobs whose deadline has passed (catching up on missed runs)."""
+    with task_context():
+        return len(scheduled.auto_close_expired_jobs(db.session))
+
+
+def expire_external_postings() -> int:
+    """Mark postings past their expiry as expired."""
+    with task_context():
+        return scheduled.expire_external_postings(db.session)
+
+
+def resume_stalled_bulk_operations(stalled_after_minutes: str | float | None = None) -> int:
+    """Re-enqueue bulk operations without progress for N minutes (``all``: every unfinished)."""
+    with task_context():
+        if stalled_after_minutes == "all":
+            return len(scheduled.resume_stalled_bulk_operations(db.session, resume_all=True))
+        minutes = float(stalled_after_minutes or scheduled.STALLED_AFTER_MINUTES)
+        return len(scheduled.resume_stalled_bulk_operations(db.session, minutes))
+
+
 TASKS = {
     "refresh_job_counters": refresh_job_counters,
+    "run_bulk_operation": run_bulk_operation,
+    "auto_close_expired_jobs": auto_close_expired_jobs,
+    "expire_external_postings": expire_external_postings,
+    "resume_stalled_bulk_operations": resume_stalled_bulk_operations,
 }

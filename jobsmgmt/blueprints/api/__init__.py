@@ -2,7 +2,7 @@
 
 from . import jobs, openapi  # noqa: F401, I001  (route registration)
 from . import applications  # noqa: F401, I001  (route registration)
-from . import dashboard  # noqa: F401  (route registration)
+from . import analytics, dashboard  # noqa: F401, I001  (route registration)
 from . import audit, status  # noqa: F401, I001  (route registration)
 from . import bulk  # noqa: F401, I001  (route registration)
 from .base import api_bp

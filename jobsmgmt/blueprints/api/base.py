@@ -69,6 +69,7 @@ def route(
     status: int = 200,
     errors: tuple[int, ...] = (),
     description: str = "",
+    extra_responses: dict[int, type[BaseModel]] | None = None,
 ):
     """Declare a JSON route. The view receives ``user`` (None on public routes), ``body`` and
     ``query`` (validated models) and returns a payload (or ``(payload, headers)``)."""
@@ -87,6 +88,7 @@ def route(
                 status,
                 errors,
                 description,
+                dict(extra_responses or {}),
             )
         )
 

@@ -33,6 +33,8 @@ def build_document() -> dict:
             models.add((doc.body, "validation"))
         if doc.response:
             models.add((doc.response, "serialization"))
+        for model in doc.extra_responses.values():
+            models.add((model, "serialization"))
     keys, definitions = models_json_schema(
         sorted(models, key=lambda item: (item[0].__name__, item[1])),
         ref_template="#/components/schemas/{model}",
@@ -89,6 +91,11 @@ def _operation(doc: RouteDoc, params: list[str], keys: dict) -> dict:
     if doc.response:
         success["content"] = {"application/json": {"schema": keys[(doc.response, "serialization")]}}
     operation["responses"][str(doc.status)] = success
+    for code, model in doc.extra_responses.items():
+        operation["responses"][str(code)] = {
+            "description": "Success",
+            "content": {"application/json": {"schema": keys[(model, "serialization")]}},
+        }
     error_codes = set(doc.errors)
     if doc.permission is not None:
         error_codes |= {400, 401, 403}

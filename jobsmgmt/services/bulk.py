@@ -1,0 +1,402 @@
+"""Bulk operations on up to 50 jobs: a dry run that writes nothing, and a real run done in the
+background one job per transaction, resumable without applying anything twice.
+
+One planning function (``plan_job``) decides each job's outcome for both the dry run and the
+real run, so the preview predicts exactly what the run then does. The ``bulk_operations`` row is
+the state of the work: each job's result is appended to ``results`` in the same transaction as
+the job's change, its history and its audit entry, so a crash leaves a job either fully done
+(with its result) or untouched (and then done by the resumed run).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import BulkOperation, Job, User, utcnow
+from . import Actor, jobs, notifications, postings, status
+from .errors import Conflict, DomainError, NotFound
+
+log = logging.getLogger(__name__)
+
+FINAL_STATUSES = ("completed", "completed_with_errors", "failed")
+UNFINISHED_STATUSES = ("queued", "processing")
+OUTCOME_OF_PLAN = {"change": "changed", "no_change": "no_change", "error": "failed"}
+DEADLINE_FIELDS = ("application_deadline",)
+
+
+@dataclass
+class Plan:
+    """What one job's part of an operation does: ``change`` (with field changes), ``no_change``
+    or ``error`` (with the error a real run would hit)."""
+
+    job_id: str
+    outcome: str
+    changes: dict = field(default_factory=dict)
+    error: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "job_id": self.job_id,
+            "outcome": self.outcome,
+            "changes": self.changes,
+            "error": self.error,
+        }
+
+
+def _plain(value):
+    """Field values as they appear in previews and results (JSON types, UTC times with Z)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _changes(pairs: dict) -> dict:
+    return {name: {"from": _plain(c["from"]), "to": _plain(c["to"])} for name, c in pairs.items()}
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from datetime import UTC
+
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _field_values(operation: str, parameters: dict, job: Job, now: datetime) -> dict:
+    """The target values of an ``update_fields`` / ``extend_deadline`` operation for ``job``."""
+    if operation == "extend_deadline":
+        base = job.application_deadline or now
+        return {"application_deadline": base + timedelta(days=parameters["days"])}
+    values = dict(parameters)
+    if "application_deadline" in values:
+        values["application_deadline"] = _parse_time(values["application_deadline"])
+    return values
+
+
+def _plan_changes(
+    session: Session, operation: str, parameters: dict, job: Job, now: datetime
+) -> dict:
+    """The field changes of the operation on a live ``job``; raises the domain error a real run
+    would raise. Writes nothing."""
+    if operation == "status_update":
+        return _changes(status.plan_status_change(job, parameters["status"], now=now))
+    if operation in ("update_fields", "extend_deadline"):
+        if job.status == "archived":
+            raise Conflict(
+                "An archived job cannot be edited; move it to closed first.", code="job_archived"
+            )
+        target = _field_values(operation, parameters, job, now)
+        return _changes(
+            {
+                name: {"from": getattr(job, name), "to": value}
+                for name, value in target.items()
+                if getattr(job, name) != value
+            }
+        )
+    if operation == "post_external":
+        return postings.plan_postings(session, job, parameters["portals"])
+    if operation == "delete":
+        if job.status not in jobs.DELETABLE_STATUSES:
+            raise Conflict(
+                f"A job that is {job.status} cannot be deleted; close it first.",
+                code="job_not_deletable",
+            )
+        return _changes({"deleted_at": {"from": None, "to": now}})
+    raise ValueError(f"Unknown operation {operation}")
+
+
+def plan_job(
+    session: Session, operation: str, parameters: dict, job_id: str, job: Job | None, now: datetime
+) -> Plan:
+    """One job's outcome. ``job`` is None (or soft-deleted) for an unknown id: ``not_found``."""
+    if job is None or job.deleted_at is not None:
+        return Plan(job_id, "error", error={"code": "not_found", "message": "Job not found."})
+    try:
+        changes = _plan_changes(session, operation, parameters, job, now)
+    except DomainError as error:
+        return Plan(job_id, "error", error={"code": error.code, "message": error.message})
+    return Plan(job_id, "change" if changes else "no_change", changes=changes)
+
+
+def check_request(session: Session, operation: str, parameters: dict) -> None:
+    """Checks of the request as a whole that need the database (422 before anything runs)."""
+    if operation == "update_fields" and "owner_id" in parameters:
+        jobs._check_owner(session, parameters["owner_id"])
+
+
+def dry_run(session: Session, operation: str, parameters: dict, job_ids: list[str]) -> dict:
+    """Each job's planned outcome; reads only, and ends by rolling back."""
+    try:
+        check_request(session, operation, parameters)
+        found = {j.id: j for j in session.scalars(select(Job).where(Job.id.in_(job_ids)))}
+        now = utcnow()
+        plans = [plan_job(session, operation, parameters, i, found.get(i), now) for i in job_ids]
+    finally:
+        session.rollback()
+    failing = sum(1 for p in plans if p.outcome == "error")
+    return {
+        "success": True,
+        "dry_run": True,
+        "operation": operation,
+        "total_count": len(plans),
+        "would_succeed": len(plans) - failing,
+        "would_fail": failing,
+        "results": [p.as_dict() for p in plans],
+    }
+
+
+def create_operation(
+    session: Session, operation: str, parameters: dict, job_ids: list[str], actor: Actor
+) -> BulkOperation:
+    """Record a queued operation (committed); the caller enqueues ``run_bulk_operation``."""
+    check_request(session, operation, parameters)
+    op = BulkOperation(
+        operation_type=operation,
+        job_ids=list(job_ids),
+        parameters=parameters,
+        status="queued",
+        total_count=len(job_ids),
+        success_count=0,
+        failure_count=0,
+        results=[],
+        initiated_by=actor.user_id,
+        created_at=utcnow(),
+    )
+    session.add(op)
+    session.commit()
+    return op
+
+
+def start_operation(
+    session: Session, operation: str, parameters: dict, job_ids: list[str], actor: Actor
+) -> BulkOperation:
+    """Record the operation and hand it to the background worker. If the queue is down the row
+    stays ``queued`` and the resume task picks it up later."""
+    from .. import queue
+
+    op = create_operation(session, operation, parameters, job_ids, actor)
+    try:
+        queue.enqueue("run_bulk_operation", op.id)
+    except Exception:  # noqa: BLE001 - the database row is the source of truth
+        log.exception("Could not enqueue bulk operation %s; the resume task will run it", op.id)
+    return op
+
+
+def _lock_operation(session: Session, op_id: str) -> BulkOperation | None:
+    return session.scalar(
+        select(BulkOperation)
+        .where(BulkOperation.id == op_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _done_ids(op: BulkOperation) -> set[str]:
+    return {result["job_id"] for result in op.results or []}
+
+
+def _apply(session: Session, op: BulkOperation, job: Job, actor: Actor, now: datetime) -> None:
+    """Make the planned change in the open transaction (no commit)."""
+    params = op.parameters
+    extra = {"bulk_operation_id": op.id}
+    if op.operation_type == "status_update":
+        status.change_status(
+            session,
+            job.id,
+            params["status"],
+            actor,
+            params.get("reason"),
+            commit=False,
+            extra_audit=extra,
+        )
+    elif op.operation_type in ("update_fields", "extend_deadline"):
+        values = _field_values(op.operation_type, params, job, now)
+        jobs.update_job(session, job.id, values, actor, commit=False, extra_audit=extra)
+    elif op.operation_type == "post_external":
+        postings.request_postings(
+            session,
+            job,
+            params["portals"],
+            actor,
+            expires_in_days=params.get("expires_in_days", postings.DEFAULT_EXPIRES_IN_DAYS),
+            extra_audit=extra,
+            now=now,
+        )
+    elif op.operation_type == "delete":
+        jobs.delete_job(session, job.id, actor, commit=False, extra_audit=extra)
+
+
+def _record(session: Session, op: BulkOperation, result: dict) -> None:
+    op.results = [*(op.results or []), result]
+    if result["outcome"] == "failed":
+        op.failure_count += 1
+    else:
+        op.success_count += 1
+
+
+def _failure(job_id: str, code: str, message: str) -> dict:
+    return {
+        "job_id": job_id,
+        "outcome": "failed",
+        "changes": {},
+        "error": {"code": code, "message": message},
+    }
+
+
+def _process_job(session: Session, op_id: str, job_id: str, actor: Actor) -> None:
+    """One job in one transaction: lock the operation, skip a job that already has a result,
+    lock the job, apply the plan, append the result, commit."""
+    op = _lock_operation(session, op_id)
+    if op is None or op.status in FINAL_STATUSES or job_id in _done_ids(op):
+        session.rollback()
+        return
+    now = utcnow()
+    try:
+        job = jobs.lock_job(session, job_id)
+        plan = plan_job(session, op.operation_type, op.parameters, job_id, job, now)
+        if plan.outcome == "change":
+            _apply(session, op, job, actor, now)
+        result = {**plan.as_dict(), "outcome": OUTCOME_OF_PLAN[plan.outcome]}
+    except Exception as error:  # noqa: BLE001 - recorded as this job's failure
+        session.rollback()
+        if isinstance(error, DomainError):
+            result = _failure(job_id, error.code, error.message)
+        else:
+            log.exception("Bulk operation %s failed on job %s", op_id, job_id)
+            result = _failure(job_id, "internal_error", "Unexpected error; it was logged.")
+        op = _lock_operation(session, op_id)  # the rollback released it
+        if op is None or op.status in FINAL_STATUSES or job_id in _done_ids(op):
+            session.rollback()
+            return
+    delay = current_app.config.get("BULK_JOB_DELAY_MS") or 0
+    if delay:
+        time.sleep(delay / 1000)  # tests and benchmarks only: widen the window for a crash
+    result["at"] = _plain(utcnow())
+    _record(session, op, result)
+    session.commit()
+
+
+def _finish(session: Session, op_id: str) -> None:
+    op = _lock_operation(session, op_id)
+    if op is None or op.status in FINAL_STATUSES or len(_done_ids(op)) < op.total_count:
+        session.rollback()
+        return
+    if op.failure_count == 0:
+        op.status = "completed"
+    elif op.success_count == 0:
+        op.status = "failed"
+    else:
+        op.status = "completed_with_errors"
+    op.completed_at = utcnow()
+    label = op.operation_type.replace("_", " ")
+    notifications.notify(
+        session,
+        op.initiated_by,
+        "bulk_operation_finished",
+        f"Bulk {label} finished: {op.success_count} succeeded, {op.failure_count} failed "
+        f"of {op.total_count}.",
+        link=f"/bulk/{op.id}",
+    )
+    session.commit()
+
+
+def run_operation(session: Session, op_id: str) -> str | None:
+    """The background run (also a resume or a retry): every job without a result, one
+    transaction each, then the final status and the initiator's notification."""
+    op = _lock_operation(session, op_id)
+    if op is None:
+        session.rollback()
+        log.warning("Bulk operation %s does not exist", op_id)
+        return None
+    if op.status in FINAL_STATUSES:
+        session.rollback()
+        return op.status
+    op.status = "processing"
+    op.started_at = op.started_at or utcnow()
+    job_ids = list(op.job_ids)
+    actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk operation {op.id}")
+    session.commit()
+    for job_id in job_ids:
+        _process_job(session, op_id, job_id, actor)
+    _finish(session, op_id)
+    op = session.get(BulkOperation, op_id)
+    return op.status if op else None
+
+
+def last_activity(op: BulkOperation) -> datetime:
+    """When the operation last made progress (created, started, or its latest result)."""
+    moments = [op.created_at, op.started_at]
+    moments += [_parse_time(r.get("at")) for r in op.results or [] if r.get("at")]
+    return max(m for m in moments if m is not None)
+
+
+def unfinished_operations(session: Session) -> list[BulkOperation]:
+    return list(
+        session.scalars(
+            select(BulkOperation)
+            .where(BulkOperation.status.in_(UNFINISHED_STATUSES))
+            .order_by(BulkOperation.created_at)
+        )
+    )
+
+
+def serialize(op: BulkOperation) -> dict:
+    return {
+        "id": op.id,
+        "operation_type": op.operation_type,
+        "status": op.status,
+        "total_count": op.total_count,
+        "success_count": op.success_count,
+        "failure_count": op.failure_count,
+        "results": [
+            {
+                "job_id": r["job_id"],
+                "outcome": r["outcome"],
+                "error": r.get("error"),
+                "changes": r.get("changes") or {},
+            }
+            for r in op.results or []
+        ],
+        "initiated_by": op.initiated_by,
+        "created_at": op.created_at,
+        "started_at": op.started_at,
+        "completed_at": op.completed_at,
+    }
+
+
+def get_operation(session: Session, op_id: str) -> BulkOperation:
+    op = session.get(BulkOperation, op_id)
+    if op is None:
+        raise NotFound(f"Bulk operation {op_id} was not found.")
+    return op
+
+
+def list_operations(
+    session: Session, page: int = 1, limit: int = 20, status_filter: str | None = None
+) -> tuple[list[BulkOperation], int]:
+    """Operations, newest first."""
+    where = [BulkOperation.status == status_filter] if status_filter else []
+    total = session.scalar(select(func.count()).select_from(BulkOperation).where(*where))
+    rows = session.scalars(
+        select(BulkOperation)
+        .where(*where)
+        .order_by(BulkOperation.created_at.desc(), BulkOperation.id)
+        .offset((page - 1) * limit)
+        .limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def initiator_names(session: Session, ops: list[BulkOperation]) -> dict[str, str]:
+    ids = {op.initiated_by for op in ops}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())

@@ -1,0 +1,131 @@
+"""The periodic tasks' services. Each is idempotent and catches up on missed runs: it looks at
+the state of the data (every deadline or expiry in the past), never at "today" only."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Job, JobExternalPosting, utcnow
+from . import Actor, audit, bulk, status
+from .errors import DomainError
+from .jobs import lock_job
+
+log = logging.getLogger(__name__)
+
+AUTO_CLOSE_REASON = "Application deadline passed"
+AUTO_CLOSE_STATUSES = ("open", "on_hold")
+EXPIRING_POSTING_STATUSES = ("pending", "posted")
+STALLED_AFTER_MINUTES = 5
+
+
+def _past_deadline(now: datetime):
+    return (
+        Job.deleted_at.is_(None),
+        Job.status.in_(AUTO_CLOSE_STATUSES),
+        Job.application_deadline.is_not(None),
+        Job.application_deadline < now,
+    )
+
+
+def auto_close_expired_jobs(session: Session, now: datetime | None = None) -> list[str]:
+    """Close every open or on-hold job whose deadline has passed (any day in the past, so a
+    missed run catches up), as the system user, one job per transaction. Returns the ids."""
+    now = now or utcnow()
+    candidates = list(session.scalars(select(Job.id).where(*_past_deadline(now))))
+    session.rollback()
+    closed = []
+    for job_id in candidates:
+        try:
+            job = lock_job(session, job_id)
+            # Re-checked under the lock: someone may have extended or closed it meanwhile.
+            if job.status not in AUTO_CLOSE_STATUSES or not (
+                job.application_deadline and job.application_deadline < now
+            ):
+                session.rollback()
+                continue
+            status.change_status(
+                session, job_id, "closed", Actor.system(), AUTO_CLOSE_REASON, commit=False
+            )
+            session.commit()
+            closed.append(job_id)
+        except DomainError as error:
+            session.rollback()
+            log.info("Auto-close skipped job %s: %s", job_id, error.message)
+    return closed
+
+
+def expire_external_postings(session: Session, now: datetime | None = None) -> int:
+    """Mark pending or posted postings whose ``expires_at`` has passed as ``expired``, with an
+    audit entry on the job, one job per transaction. Returns how many postings expired."""
+    now = now or utcnow()
+    live = (
+        JobExternalPosting.status.in_(EXPIRING_POSTING_STATUSES),
+        JobExternalPosting.expires_at.is_not(None),
+        JobExternalPosting.expires_at < now,
+    )
+    job_ids = list(session.scalars(select(JobExternalPosting.job_id).where(*live).distinct()))
+    session.rollback()
+    expired = 0
+    for job_id in job_ids:
+        job = session.scalar(
+            select(Job)
+            .where(Job.id == job_id)  # a deleted job's postings expire too
+            .with_for_update(of=Job)
+            .execution_options(populate_existing=True)
+        )
+        rows = list(
+            session.scalars(
+                select(JobExternalPosting)
+                .where(JobExternalPosting.job_id == job_id, *live)
+                .with_for_update()
+            )
+        )
+        if job is None or not rows:
+            session.rollback()
+            continue
+        before = {f"postings.{row.portal}": row.status for row in rows}
+        for row in rows:
+            row.status = "expired"
+            row.updated_at = now
+        audit.record(
+            session,
+            job,
+            "posting_expired",
+            Actor.system(),
+            old_values=before,
+            new_values={key: "expired" for key in before},
+            entity_type="job_external_posting",
+        )
+        session.commit()
+        expired += len(rows)
+    return expired
+
+
+def resume_stalled_bulk_operations(
+    session: Session,
+    stalled_after_minutes: float = STALLED_AFTER_MINUTES,
+    *,
+    resume_all: bool = False,
+    now: datetime | None = None,
+) -> list[str]:
+    """Re-enqueue queued or processing operations that made no progress for
+    ``stalled_after_minutes`` (or all of them, at desktop start-up: nothing else runs them).
+    A resumed run skips the jobs that already have a result. Returns the operations' ids."""
+    from .. import queue
+
+    now = now or utcnow()
+    limit = now - timedelta(minutes=stalled_after_minutes)
+    stalled = [
+        op.id
+        for op in bulk.unfinished_operations(session)
+        if resume_all or bulk.last_activity(op) <= limit
+    ]
+    session.rollback()
+    for op_id in stalled:
+        log.info("Resuming bulk operation %s", op_id)
+        queue.enqueue("run_bulk_operation", op_id)
+    return stalled
