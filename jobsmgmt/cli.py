@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -95,6 +96,36 @@ def audit_verify(job_id):
     sys.exit(0 if report.valid else 1)
 
 
+demo_cli = click.Group("demo", help="The demo agency and its seeded data.")
+
+
+@demo_cli.command("seed")
+@click.option("--jobs", default=40, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--applications", default=600, show_default=True, type=click.IntRange(0, 50_000_000))
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650))
+@click.option("--seed", "seed_value", default=1, show_default=True, type=int)
+def demo_seed(jobs, applications, days, seed_value):
+    """Add a deterministic demo history (jobs, applications, views, audit) over the past DAYS."""
+    from flask import current_app
+
+    from .services import demo
+
+    data_dir = current_app.config.get("DATA_DIR")
+    login = demo.ensure_demo_agency(db.session, Path(data_dir) if data_dir else None, seed=False)
+    if login:
+        click.echo(f"Demo login: {login[0]} / {login[1]}")
+    try:
+        report = demo.seed_history(db.session, jobs, applications, days, seed_value)
+    except DomainError as error:
+        _fail(error)
+    click.echo(
+        f"Seeded {report.jobs} jobs, {report.applications} applications, "
+        f"{report.candidates} candidates, {report.stage_events} stage events, "
+        f"{report.status_changes} status changes, {report.audit_entries} audit entries, "
+        f"{report.analytics_rows} daily rows in {report.seconds:.1f} s"
+    )
+
+
 tasks_cli = click.Group("tasks", help="Background tasks.")
 
 
@@ -140,4 +171,6 @@ def serve(host, port, no_browser):
 
 def register_cli(app: Flask) -> None:
     for command in (users_cli, audit_cli, tasks_cli, worker, serve):
+        app.cli.add_command(command)
+    for command in (demo_cli,):
         app.cli.add_command(command)
