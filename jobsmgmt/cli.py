@@ -133,7 +133,20 @@ tasks_cli = click.Group("tasks", help="Background tasks.")
 @click.argument("name")
 @click.argument("args", nargs=-1)
 @click.option("--enqueue", is_flag=True, help="Send it to the queue instead of running it here.")
-def tasks_run(name, args, enqueue):
+@click.option(
+    "--date",
+    "on_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="calculate_daily_analytics: recompute this UTC date only.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3660),
+    default=None,
+    help="calculate_daily_analytics: recompute the last N days, ending today.",
+)
+def tasks_run(name, args, enqueue, on_date, days):
     """Run a task by NAME now (or --enqueue it)."""
     from workers import tasks
 
@@ -141,12 +154,28 @@ def tasks_run(name, args, enqueue):
 
     if name not in tasks.TASKS:
         raise click.BadParameter(f"choose from {', '.join(sorted(tasks.TASKS))}", param_hint="NAME")
+    if on_date is not None or days is not None:
+        args = _analytics_range(name, on_date, days) + tuple(args)
     if enqueue:
         queue.enqueue(name, *args)
         click.echo(f"Enqueued {name}{' ' + ' '.join(args) if args else ''}")
         return
     result = tasks.TASKS[name](*args)
     click.echo(f"{name}: done" + (f" ({result})" if result is not None else ""))
+
+
+def _analytics_range(name, on_date, days) -> tuple[str, str]:
+    """``--date D`` / ``--days N`` as calculate_daily_analytics's (date_from, date_to)."""
+    from datetime import timedelta
+
+    from .models import utcnow
+
+    if name != "calculate_daily_analytics" or (on_date is not None and days is not None):
+        raise click.UsageError("--date or --days (not both) apply to calculate_daily_analytics.")
+    if on_date is not None:
+        return on_date.date().isoformat(), on_date.date().isoformat()
+    today = utcnow().date()
+    return (today - timedelta(days=days - 1)).isoformat(), today.isoformat()
 
 
 @click.command("worker")
@@ -156,6 +185,15 @@ def worker(burst):
     from .worker import run_worker
 
     run_worker(burst=burst)
+
+
+@click.command("scheduler")
+@click.option("--burst", is_flag=True, help="Register, enqueue what is due once, then exit.")
+def scheduler(burst):
+    """Register the periodic tasks with rq-scheduler (fixed ids) and run its loop (hosted)."""
+    from workers.schedule import run_scheduler
+
+    run_scheduler(burst=burst)
 
 
 @click.command("serve")
@@ -174,3 +212,4 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(command)
     for command in (demo_cli,):
         app.cli.add_command(command)
+    app.cli.add_command(scheduler)

@@ -45,8 +45,24 @@ def resume_stalled_bulk_operations(stalled_after_minutes: str | float | None = N
         return len(scheduled.resume_stalled_bulk_operations(db.session, minutes))
 
 
+def calculate_daily_analytics(date_from: str | None = None, date_to: str | None = None) -> int:
+    """Recompute every job's daily analytics rows for date_from…date_to (YYYY-MM-DD, UTC;
+    default yesterday and today). Returns the number of (job, day) rows with events."""
+    from datetime import date, timedelta
+
+    from jobsmgmt.models import utcnow
+    from jobsmgmt.services import analytics
+
+    today = utcnow().date()
+    end = date.fromisoformat(date_to) if date_to else today
+    start = date.fromisoformat(date_from) if date_from else min(end, today - timedelta(days=1))
+    with task_context():
+        return analytics.calculate_daily_analytics(db.session, start, end)
+
+
 TASKS = {
     "refresh_job_counters": refresh_job_counters,
+    "calculate_daily_analytics": calculate_daily_analytics,
     "run_bulk_operation": run_bulk_operation,
     "auto_close_expired_jobs": auto_close_expired_jobs,
     "expire_external_postings": expire_external_postings,
