@@ -45,3 +45,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (status.bp, audit.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    from . import applications, careers
+
+    for blueprint in (careers.bp, applications.bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,61 @@
+"""The pipeline on the job page: stage counts, the applications table and moving a stage."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..auth import actor_for, permission_required
+from ..extensions import db
+from ..models import STAGES
+from ..services import applications, policy
+from ..services.errors import DomainError
+
+bp = Blueprint("applications", __name__)
+PER_PAGE = 25
+
+
+def pipeline_for(job) -> dict:
+    """What ``jobs/_pipeline.html`` shows for ``job``: counts per stage and one page of
+    applications (``?page=`` and ``?stage=`` of the job page)."""
+    stage = request.args.get("stage")
+    stage = stage if stage in STAGES else None
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    rows, total = applications.list_applications(db.session, job.id, stage, page, PER_PAGE)
+    return {
+        "counts": applications.stage_counts(db.session, job.id),
+        "applications": rows,
+        "stage": stage,
+        "total": total,
+        "page": page,
+        "pages": max(-(-total // PER_PAGE), 1),
+        "stages": STAGES,
+    }
+
+
+@bp.app_context_processor
+def inject_pipeline():
+    return {"pipeline_for": pipeline_for}
+
+
+@bp.post("/applications/<application_id>/stage")
+@permission_required(policy.MANAGE_APPLICATIONS)
+def move_stage(application_id: str):
+    stage = request.form.get("stage", "")
+    try:
+        application, changed = applications.move_stage(
+            db.session, application_id, stage, actor_for(current_user)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        job_id = request.form.get("job_id", "")
+        if job_id:
+            return redirect(url_for("jobs.detail", job_id=job_id, _anchor="pipeline"))
+        return redirect(url_for("dashboard.index"))
+    who = application.candidate.name
+    if changed:
+        flash(f"{who} moved to {stage}.", "success")
+    else:
+        flash(f"{who} is already {stage}.", "info")
+    return redirect(url_for("jobs.detail", job_id=application.job_id, _anchor="pipeline"))

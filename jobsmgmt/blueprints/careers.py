@@ -1,0 +1,121 @@
+"""The public careers site (no login): open jobs, a page per job that counts anonymous views,
+and the apply form. Applying follows the same rules as the API (services.applications)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, SubmitField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..database import set_write_intent
+from ..extensions import db, limiter
+from ..models import Job
+from ..services import applications, careers
+from ..services.errors import Conflict, NotFound, ValidationFailed
+
+bp = Blueprint("careers", __name__, url_prefix="/careers")
+PER_PAGE = 20
+
+
+class ApplyForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=255)])
+    phone = TelField("Phone", validators=[Optional(), Length(max=50)])
+    skills = StringField(
+        "Skills",
+        validators=[Optional(), Length(max=2000)],
+        description="Comma-separated, e.g. Python, SQL, Figma",
+    )
+    resume_text = TextAreaField(
+        "Résumé", validators=[Optional(), Length(max=50_000)], description="Paste it as text."
+    )
+    submit = SubmitField("Send application")
+
+    def skill_list(self) -> list[str]:
+        return [s.strip()[:100] for s in (self.skills.data or "").split(",") if s.strip()][:100]
+
+
+def _unavailable(job_id: str):
+    return render_template("careers/unavailable.html", job_id=job_id), 404
+
+
+def _not_accepting(job: Job, message: str, code: str):
+    return render_template("careers/closed.html", job=job, message=message, code=code), 409
+
+
+@bp.get("")
+def index():
+    search = request.args.get("q", "").strip()[:200]
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    rows, total = careers.list_open_jobs(db.session, search, page, PER_PAGE)
+    return render_template(
+        "careers/index.html",
+        jobs=rows,
+        total=total,
+        search=search,
+        page=page,
+        pages=max(-(-total // PER_PAGE), 1),
+    )
+
+
+@bp.get("/<job_id>")
+def job(job_id: str):
+    set_write_intent(True)  # an anonymous view is a write
+    db.session.rollback()  # so nothing read before this runs in a read-only transaction
+    try:
+        if current_user.is_authenticated:  # staff previewing the page: not a view
+            shown = careers.get_open_job(db.session, job_id)
+        else:
+            shown = careers.record_view(db.session, job_id)
+    except NotFound:
+        return _unavailable(job_id)
+    finally:
+        set_write_intent(False)
+    return render_template(
+        "careers/job.html", job=shown, problem=applications.accepting_problem(shown)
+    )
+
+
+@bp.route("/<job_id>/apply", methods=["GET", "POST"])
+@limiter.limit("20/minute", methods=["POST"])
+def apply(job_id: str):
+    job = db.session.get(Job, job_id)
+    if job is None or job.deleted_at is not None or job.status == "draft":
+        return _unavailable(job_id)
+    problem = applications.accepting_problem(job)
+    if problem:
+        return _not_accepting(job, problem, "job_not_accepting")
+    form = ApplyForm()
+    if form.validate_on_submit():
+        try:
+            applications.apply(
+                db.session,
+                job_id,
+                {"name": form.name.data, "email": form.email.data, "phone": form.phone.data},
+                resume_text=form.resume_text.data or None,
+                skills=form.skill_list(),
+                source="careers",
+            )
+        except Conflict as error:
+            db.session.rollback()
+            return _not_accepting(db.session.get(Job, job_id), error.message, error.code)
+        except ValidationFailed as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, error.message]
+        except NotFound:
+            db.session.rollback()
+            return _unavailable(job_id)
+        else:
+            return redirect(url_for("careers.applied", job_id=job_id))
+    status = 422 if form.errors else 200
+    return render_template("careers/apply.html", job=job, form=form), status
+
+
+@bp.get("/<job_id>/applied")
+def applied(job_id: str):
+    job = db.session.get(Job, job_id)
+    if job is None or job.deleted_at is not None:
+        return _unavailable(job_id)
+    return render_template("careers/applied.html", job=job)
