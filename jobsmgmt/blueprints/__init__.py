@@ -45,6 +45,12 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (status.bp, audit.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    from . import bulk
+
+    app.register_blueprint(bulk.bp)
+    from . import analytics
+
+    app.register_blueprint(analytics.bp)
     from . import applications, careers
 
     for blueprint in (careers.bp, applications.bp):

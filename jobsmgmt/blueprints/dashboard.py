@@ -1,21 +1,125 @@
-"""The dashboard page ``/``."""
+"""The dashboard page ``/`` and its CSV export: the same service and query model as the JSON
+route, driven by a GET form so every filtered view is a shareable URL."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import csv
+import io
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+from pydantic import ValidationError
 
 from ..auth import permission_required
+from ..errors import validation_details
 from ..extensions import db
-from ..services import jobs, policy
+from ..models import STATUSES
+from ..schemas.dashboard import DashboardQuery
+from ..services import dashboard, policy, users
+from .api.dashboard import filters_for
 
 bp = Blueprint("dashboard", __name__)
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "department",
+    "location",
+    "status",
+    "owner",
+    "posted_date",
+    "application_deadline",
+    "application_count",
+    "view_count",
+)
+
+
+def _query_args() -> dict:
+    """The page's GET parameters as the query model wants them: repeated ``status`` boxes
+    become one comma-separated value; empty fields are dropped."""
+    args = {k: v for k, v in request.args.items() if k != "status" and v.strip()}
+    statuses = [s for value in request.args.getlist("status") for s in value.split(",") if s]
+    if statuses:
+        args["status"] = ",".join(dict.fromkeys(s.strip() for s in statuses))
+    return args
+
+
+def _url(base: str, args: dict, **changes) -> str:
+    merged = {k: v for k, v in {**args, **changes}.items() if v not in (None, "")}
+    return base + ("?" + urlencode(merged) if merged else "")
 
 
 @bp.get("/")
 @permission_required(policy.READ)
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = jobs.list_jobs(db.session, page=page, limit=20)
-    return render_template(
-        "dashboard/index.html", jobs=rows, total=total, page=page, pages=max(-(-total // 20), 1)
+    args = _query_args()
+    errors = {}
+    try:
+        query = DashboardQuery.model_validate(args)
+    except ValidationError as error:
+        errors = validation_details(error)["fields"]
+        query, args = DashboardQuery(), {}
+    result = dashboard.dashboard(
+        db.session, filters_for(query, current_user), query.page, query.limit
     )
+    return render_template(
+        "dashboard/index.html",
+        result=result,
+        query=query,
+        selected=set(query.statuses()),
+        statuses=STATUSES,
+        owners=[u for u in users.list_users(db.session) if u.is_active and u.role != "viewer"],
+        errors=errors,
+        url=lambda **changes: _url("/", args, **changes),
+        csv_url=_url(
+            "/dashboard.csv", {k: v for k, v in args.items() if k not in ("page", "limit")}
+        ),
+    ), (422 if errors else 200)
+
+
+@bp.get("/dashboard.csv")
+@permission_required(policy.READ)
+def export_csv():
+    """Every job of the filtered list (not just one page), streamed."""
+    query = DashboardQuery.model_validate(_query_args())
+    filters = filters_for(query, current_user)
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for row in dashboard.iter_rows(db.session, filters):
+            writer.writerow(
+                [
+                    row["id"],
+                    _cell(row["title"]),
+                    _cell(row["department"]),
+                    _cell(row["location"]),
+                    row["status"],
+                    _cell(row["owner"]["name"]),
+                    _iso(row["posted_date"]),
+                    _iso(row["application_deadline"]),
+                    row["application_count"],
+                    row["view_count"],
+                ]
+            )
+            if buffer.tell() > 16_384:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="jobs.csv"'},
+    )
+
+
+def _iso(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in user-entered text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,86 @@
+"""Analytics pages: one job's charts (``/jobs/<id>/analytics``, CSV export) and the overview
+across jobs (``/analytics``). The numbers come from the same services as the JSON API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, render_template, request
+
+from ..auth import permission_required
+from ..extensions import db
+from ..services import analytics, analytics_overview, jobs, policy
+from ..services.errors import ValidationFailed
+
+bp = Blueprint("analytics", __name__)
+PRESETS = (7, 30, 90, 365)
+
+
+def _dates() -> tuple[date | None, date | None]:
+    values = []
+    for name in ("date_from", "date_to"):
+        raw = (request.args.get(name) or "").strip()
+        try:
+            values.append(date.fromisoformat(raw) if raw else None)
+        except ValueError as error:
+            raise ValidationFailed(
+                f"{name} must be a date (YYYY-MM-DD).", details={"fields": {name: "not a date"}}
+            ) from error
+    return values[0], values[1]
+
+
+@bp.get("/jobs/<job_id>/analytics")
+@permission_required(policy.READ)
+def job(job_id: str):
+    error = None
+    try:
+        date_from, date_to = _dates()
+        data = analytics.job_analytics(db.session, job_id, date_from, date_to)
+    except ValidationFailed as problem:
+        error = problem.message
+        data = analytics.job_analytics(db.session, job_id)
+    today = analytics.now().date()
+    chart = {
+        "funnel": data["funnel"],
+        "trends": [{**row, "date": row["date"].isoformat()} for row in data["trends"]],
+        "scores": data["quality_metrics"]["score_distribution"],
+    }
+    return render_template(
+        "analytics/job.html",
+        job=jobs.get_job(db.session, job_id),
+        data=data,
+        chart=chart,
+        error=error,
+        presets=[(days, today - timedelta(days=days - 1)) for days in PRESETS],
+        today=today,
+    ), (422 if error else 200)
+
+
+@bp.get("/jobs/<job_id>/analytics.csv")
+@permission_required(policy.READ)
+def job_csv(job_id: str):
+    date_from, date_to = _dates()
+    data = analytics.job_analytics(db.session, job_id, date_from, date_to)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    columns = ("date", "views", "applications", "shortlisted", "interviews", "offers", "hires")
+    writer.writerow(columns)
+    for row in data["trends"]:
+        writer.writerow([row["date"].isoformat()] + [row[key] for key in columns[1:]])
+    writer.writerow(["total"] + [data["funnel"][key] for key in columns[1:]])
+    name = f"analytics-{job_id}-{data['date_range']['from']}-{data['date_range']['to']}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/analytics")
+@permission_required(policy.READ)
+def overview():
+    data = analytics_overview.overview(db.session)
+    chart = {"summary": data["summary"], "pipeline": data["pipeline"], "reached": data["reached"]}
+    return render_template("analytics/overview.html", data=data, chart=chart)
