@@ -368,9 +368,11 @@ class _Seeder:
             start = periods[period][0]
             applied = start + offset - (lengths[period - 1] if period else 0)
             chosen = [s for s in skills if rng.random() < 0.55]
-            score = self.score(len(chosen), len(skills))
             if rng.random() < 0.3:
-                chosen.append(rng.choice(("Communication", "Teamwork", "English")))
+                extra = rng.choice(("Communication", "Teamwork", "English"))
+                if extra not in skills:
+                    chosen.append(extra)
+            score = self.score(sum(1 for s in skills if s in chosen), len(skills))
             application_id = self.new_id()
             daily(applied)[1] += 1
             stage, moment = "applied", applied
