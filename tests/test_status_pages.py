@@ -154,3 +154,32 @@ def test_anonymous_is_sent_to_login(client, factory):
     job_id = factory.job().id
     response = client.get(f"/jobs/{job_id}/status")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_unstorable_input_is_refused_not_a_500(client, factory, auth):
+    recruiter = factory.user("admin")
+    job_id = factory.job().id
+    auth.login(recruiter.email)
+    page = client.get(f"/jobs/{job_id}/status")
+    response = client.post(
+        f"/jobs/{job_id}/status",
+        data={
+            "status": "open",
+            "reason": "a\x00b",
+            "current_status": "draft",
+            "csrf_token": csrf_from(page.text),
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "The reason contains characters that cannot be stored." in response.text
+    db.session.rollback()
+    assert db.session.get(Job, job_id).status == "draft"
+    for url in (
+        "/jobs/a%00b/status",
+        "/jobs/a%00b/audit",
+        "/jobs/" + "x" * 101 + "/audit",
+        "/notifications/a%00b/read",
+    ):
+        method = client.post if url.endswith("/read") else client.get
+        assert method(url, data={"csrf_token": csrf_from(page.text)}).status_code == 404, url

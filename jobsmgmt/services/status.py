@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..models import STATUSES, Job, JobStatusHistory, User, utcnow
+from ..schemas.common import unstorable_text
 from . import Actor, audit, notifications
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .jobs import lock_job
@@ -48,6 +49,11 @@ def _check_status(new_status: str) -> None:
 
 
 def _check_reason(reason: str | None) -> None:
+    if reason is not None and unstorable_text(reason):
+        raise ValidationFailed(
+            "The reason contains characters that cannot be stored.",
+            details={"fields": {"reason": "NUL characters or invalid Unicode"}},
+        )
     if reason is not None and len(reason) > MAX_REASON_LENGTH:
         raise ValidationFailed(
             f"The reason may have at most {MAX_REASON_LENGTH} characters.",
