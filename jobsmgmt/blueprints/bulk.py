@@ -1,0 +1,208 @@
+"""Bulk pages: the dashboard's selected jobs → ``/bulk`` (operation and parameters) → dry-run
+preview → confirm → ``/bulk/<operation_id>`` (live progress, then per-job results)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from pydantic import ValidationError
+from sqlalchemy import select
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..auth import actor_for, permission_required
+from ..extensions import db
+from ..models import BULK_OPERATIONS, EMPLOYMENT_TYPES, PORTALS, STATUSES, Job
+from ..schemas.bulk import MAX_JOBS, BulkUpdateRequest
+from ..services import bulk, policy, users
+from ..services.errors import DomainError
+
+bp = Blueprint("bulk", __name__, url_prefix="/bulk")
+
+OPERATION_LABELS = {
+    "status_update": "Change status",
+    "update_fields": "Update fields",
+    "extend_deadline": "Extend the application deadline",
+    "post_external": "Post to job portals",
+    "delete": "Delete (soft)",
+}
+EXTRA_PERMISSION = {"post_external": policy.POST_EXTERNAL, "delete": policy.WRITE_JOBS}
+BLANK = [("", "— keep —")]
+
+
+class BulkForm(FlaskForm):
+    operation = SelectField(
+        "Operation", choices=[(op, OPERATION_LABELS[op]) for op in BULK_OPERATIONS]
+    )
+    status = SelectField("New status", choices=[(s, s.replace("_", " ")) for s in STATUSES])
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000)])
+    department = StringField("Department", validators=[Optional(), Length(max=100)])
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    employment_type = SelectField(
+        "Employment type",
+        choices=BLANK + [(t, t.replace("_", " ")) for t in EMPLOYMENT_TYPES],
+    )
+    application_deadline = DateTimeLocalField(
+        "Application deadline",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="In your time zone",
+    )
+    owner_id = SelectField("Owner")
+    days = IntegerField("Extend by (days)", validators=[Optional(), NumberRange(1, 365)])
+    portals = SelectMultipleField(
+        "Portals",
+        choices=[(p, p.capitalize()) for p in PORTALS],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    expires_in_days = IntegerField(
+        "Expires after (days)", default=30, validators=[Optional(), NumberRange(1, 90)]
+    )
+
+    def fill_choices(self) -> None:
+        self.owner_id.choices = BLANK + [
+            (u.id, f"{u.name} ({u.role})")
+            for u in users.list_users(db.session)
+            if u.is_active and u.role != "viewer"
+        ]
+
+    def parameters(self) -> dict:
+        """The API's ``parameters`` for the chosen operation, from the fields that apply."""
+        op = self.operation.data
+        if op == "status_update":
+            params = {"status": self.status.data}
+            if (self.reason.data or "").strip():
+                params["reason"] = self.reason.data.strip()
+            return params
+        if op == "update_fields":
+            params = {
+                name: getattr(self, name).data.strip()
+                for name in ("department", "location", "employment_type", "owner_id")
+                if (getattr(self, name).data or "").strip()
+            }
+            deadline = self.application_deadline.data
+            if deadline is not None:
+                zone = ZoneInfo(current_user.timezone or "UTC")
+                params["application_deadline"] = deadline.replace(tzinfo=zone).astimezone(UTC)
+            return params
+        if op == "extend_deadline":
+            return {"days": self.days.data}
+        if op == "post_external":
+            return {
+                "portals": list(self.portals.data or []),
+                "expires_in_days": self.expires_in_days.data or 30,
+            }
+        return {}
+
+
+def _selected_ids() -> list[str]:
+    source = request.form if request.method == "POST" else request.args
+    ids = []
+    for value in source.getlist("job_ids"):
+        ids.extend(part.strip() for part in value.split(",") if part.strip())
+    return list(dict.fromkeys(ids))
+
+
+def _jobs_by_id(ids: list[str]) -> dict[str, Job]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Job).where(Job.id.in_(ids), Job.deleted_at.is_(None)))
+    return {job.id: job for job in rows}
+
+
+def _validate(form: BulkForm, ids: list[str], dry_run: bool) -> BulkUpdateRequest | None:
+    """The same request model as the JSON API; its errors go next to the form's fields."""
+    body = {
+        "job_ids": ids,
+        "operation": form.operation.data,
+        "parameters": form.parameters(),
+        "dry_run": dry_run,
+    }
+    try:
+        return BulkUpdateRequest.model_validate(body)
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            name = str(item["loc"][-1]) if item["loc"] else ""
+            target = getattr(form, name, None) if len(item["loc"]) > 2 else None
+            if target is not None and hasattr(target, "errors"):
+                target.errors = [*target.errors, item["msg"]]
+            else:
+                flash(item["msg"].removeprefix("Value error, "), "danger")
+        return None
+
+
+def _history(page: int):
+    ops, total = bulk.list_operations(db.session, page=page, limit=10)
+    return ops, max(-(-total // 10), 1), bulk.initiator_names(db.session, ops)
+
+
+@bp.route("", methods=["GET", "POST"])
+@permission_required(policy.BULK)
+def index():
+    ids = _selected_ids()
+    form = BulkForm()
+    form.fill_choices()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    ops, pages, names = _history(page)
+    context = {"form": form, "ids": ids, "jobs": _jobs_by_id(ids), "max_jobs": MAX_JOBS}
+    context.update(ops=ops, pages=pages, page=page, names=names, labels=OPERATION_LABELS)
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("bulk/index.html", **context)
+    extra = EXTRA_PERMISSION.get(form.operation.data)
+    if extra and not policy.can(current_user, extra):
+        abort(403, "Your role does not allow this operation.")
+    confirmed = request.form.get("action") == "confirm"
+    body = _validate(form, ids, dry_run=not confirmed)
+    if body is None:
+        return render_template("bulk/index.html", **context)
+    req = body.request
+    try:
+        if confirmed:
+            op = bulk.start_operation(
+                db.session,
+                req.operation,
+                body.parameters_dict(),
+                req.job_ids,
+                actor_for(current_user),
+            )
+            flash(f"Bulk operation queued for {op.total_count} job(s).", "success")
+            return redirect(url_for("bulk.detail", operation_id=op.id))
+        preview = bulk.dry_run(db.session, req.operation, body.parameters_dict(), req.job_ids)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return render_template("bulk/index.html", **context)
+    return render_template("bulk/preview.html", preview=preview, **context)
+
+
+@bp.get("/<operation_id>")
+@permission_required(policy.READ)
+def detail(operation_id: str):
+    op = bulk.get_operation(db.session, operation_id)
+    done = len(op.results or [])
+    titles = {
+        job.id: job.title
+        for job in db.session.scalars(select(Job).where(Job.id.in_(list(op.job_ids))))
+    }
+    return render_template(
+        "bulk/detail.html",
+        op=op,
+        done=done,
+        percent=round(100 * done / op.total_count) if op.total_count else 100,
+        final=op.status in bulk.FINAL_STATUSES,
+        titles=titles,
+        label=OPERATION_LABELS.get(op.operation_type, op.operation_type),
+        initiator=bulk.initiator_names(db.session, [op]).get(op.initiated_by, "—"),
+    )

@@ -1,0 +1,67 @@
+// Bulk pages: show only the chosen operation's parameters, and a live progress bar that polls
+// the operation's JSON. Everything also works without this script.
+"use strict";
+(function () {
+  const FINAL = ["completed", "completed_with_errors", "failed"];
+
+  function toggleParameters(form) {
+    const select = form.querySelector("select[name=operation]");
+    if (!select) return;
+    const update = () => {
+      form.querySelectorAll("fieldset.bulk-params").forEach((fieldset) => {
+        fieldset.hidden = fieldset.getAttribute("data-operation") !== select.value;
+      });
+    };
+    select.addEventListener("change", update);
+    update();
+  }
+
+  function showProgress(box, done, total, status) {
+    const percent = total ? Math.round((100 * done) / total) : 100;
+    const bar = document.getElementById("bulk-progress-bar");
+    const track = document.getElementById("bulk-progress-track");
+    bar.style.width = percent + "%";
+    bar.textContent = percent + " %";
+    track.setAttribute("aria-valuenow", String(percent));
+    document.getElementById("bulk-progress-text").textContent =
+      done + " of " + total + " processed (" + percent + " %)";
+    const badge = document.getElementById("bulk-status");
+    badge.textContent = status.replace(/_/g, " ");
+    badge.className = "badge bulk-status bulk-status-" + status;
+    box.setAttribute("data-status", status);
+  }
+
+  function poll(box) {
+    const url = box.getAttribute("data-url");
+    const tick = () => {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((op) => {
+          showProgress(box, op.results.length, op.total_count, op.status);
+          document.getElementById("bulk-counts").textContent =
+            op.success_count + " succeeded, " + op.failure_count + " failed";
+          if (FINAL.includes(op.status)) {
+            // The page renders the per-job results once the operation has finished.
+            window.setTimeout(() => window.location.reload(), 600);
+          } else {
+            window.setTimeout(tick, 500);
+          }
+        })
+        .catch(() => window.setTimeout(tick, 2000));
+    };
+    tick();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("form#bulk-form").forEach(toggleParameters);
+    const box = document.getElementById("bulk-progress");
+    if (!box) return;
+    showProgress(
+      box,
+      Number(box.getAttribute("data-done")),
+      Number(box.getAttribute("data-total")),
+      box.getAttribute("data-status")
+    );
+    if (box.getAttribute("data-final") !== "true") poll(box);
+  });
+})();
