@@ -153,6 +153,12 @@ def test_match_score_computed_supplied_and_null(client, factory):
     assert two.json["application"]["match_score"] == 66.67
     supplied = client.post(url, json=body("c@example.com", match_score=87.456), headers=headers)
     assert supplied.json["application"]["match_score"] == 87.46
+    whole = client.post(url, json=body("d@example.com", match_score=80), headers=headers)
+    assert whole.status_code == 201 and whole.json["application"]["match_score"] == 80.0
+    zero = client.post(
+        url, json=body("e@example.com", match_score=0, skills=["Java"]), headers=headers
+    )
+    assert zero.json["application"]["match_score"] == 0.0  # supplied wins over computed
     none = client.post(
         f"/api/jobs/{no_skills}/applications", json=body(skills=["Java"]), headers=headers
     )
