@@ -132,3 +132,29 @@ def test_verify_page_is_admin_only(client, factory, auth):
         client.post(f"/jobs/{job_id}/audit/verify", data={"csrf_token": token}).status_code == 403
     )
     assert client.get("/audit/verify").status_code == 403
+
+
+def test_diff_rows_show_times_in_the_users_zone(app):
+    from jobsmgmt.blueprints.audit import diff_rows
+
+    with app.test_request_context():
+        rows = diff_rows(
+            {
+                "old_values": {
+                    "status": "draft",
+                    "published_at": None,
+                    "odd": "2026-13-45T00:00:00Z",
+                },
+                "new_values": {
+                    "status": "open",
+                    "published_at": "2026-11-23T10:15:00.123456Z",
+                    "skills": ["SQL"],
+                },
+            }
+        )
+    assert rows == [
+        ("status", "draft", "open"),
+        ("published_at", "—", "2026-11-23 10:15"),
+        ("odd", "2026-13-45T00:00:00Z", "—"),
+        ("skills", "—", '["SQL"]'),
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
@@ -13,6 +15,7 @@ from ..extensions import db
 from ..models import Job
 from ..services import audit, policy
 from ..services.errors import NotFound
+from . import localtime
 from .path_ids import reject_impossible_ids
 
 bp = Blueprint("audit", __name__)
@@ -24,10 +27,19 @@ class VerifyForm(FlaskForm):
     submit = SubmitField("Verify audit chain")
 
 
+ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
 def _shown(value) -> str:
+    """A stored value as the page shows it: times in the user's zone, JSON for structures."""
     if value is None:
         return "—"
     if isinstance(value, str):
+        if ISO_UTC.match(value):
+            try:
+                return localtime(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                return value
         return value
     return json.dumps(value, ensure_ascii=False)
 
