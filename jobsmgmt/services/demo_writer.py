@@ -94,13 +94,20 @@ class BulkWriter:
         return any(len(rows) >= CHUNK for rows in self.rows.values())
 
     def flush(self) -> None:
+        """Write every buffered row, parents first (PostgreSQL: COPY; SQLite: executemany)."""
         cursor = self.raw.cursor()
-        for table, _ in TABLES:
+        for table, columns in TABLES:
             rows = self.rows[table]
-            if rows:
+            if not rows:
+                continue
+            if self.postgres:
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql[table], rows)
-                self.counts[table] += len(rows)
-                rows.clear()
+            self.counts[table] += len(rows)
+            rows.clear()
         cursor.close()
 
 
