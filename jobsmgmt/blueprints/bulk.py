@@ -38,6 +38,13 @@ OPERATION_LABELS = {
     "post_external": "Post to job portals",
     "delete": "Delete (soft)",
 }
+STATUS_CLASSES = {
+    "queued": "text-bg-info",
+    "processing": "text-bg-primary",
+    "completed": "text-bg-success",
+    "completed_with_errors": "text-bg-warning",
+    "failed": "text-bg-danger",
+}
 EXTRA_PERMISSION = {"post_external": policy.POST_EXTERNAL, "delete": policy.WRITE_JOBS}
 BLANK = [("", "— keep —")]
 
@@ -159,6 +166,7 @@ def index():
     ops, pages, names = _history(page)
     context = {"form": form, "ids": ids, "jobs": _jobs_by_id(ids), "max_jobs": MAX_JOBS}
     context.update(ops=ops, pages=pages, page=page, names=names, labels=OPERATION_LABELS)
+    context["status_classes"] = STATUS_CLASSES
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("bulk/index.html", **context)
     extra = EXTRA_PERMISSION.get(form.operation.data)
@@ -205,4 +213,5 @@ def detail(operation_id: str):
         titles=titles,
         label=OPERATION_LABELS.get(op.operation_type, op.operation_type),
         initiator=bulk.initiator_names(db.session, [op]).get(op.initiated_by, "—"),
+        status_classes=STATUS_CLASSES,
     )

@@ -3,6 +3,13 @@
 "use strict";
 (function () {
   const FINAL = ["completed", "completed_with_errors", "failed"];
+  const BADGE = {
+    queued: "text-bg-info",
+    processing: "text-bg-primary",
+    completed: "text-bg-success",
+    completed_with_errors: "text-bg-warning",
+    failed: "text-bg-danger",
+  };
 
   function toggleParameters(form) {
     const select = form.querySelector("select[name=operation]");
@@ -27,7 +34,7 @@
       done + " of " + total + " processed (" + percent + " %)";
     const badge = document.getElementById("bulk-status");
     badge.textContent = status.replace(/_/g, " ");
-    badge.className = "badge bulk-status bulk-status-" + status;
+    badge.className = "badge bulk-status " + (BADGE[status] || "text-bg-secondary");
     box.setAttribute("data-status", status);
   }
 
