@@ -61,3 +61,29 @@ def test_apply_on_the_careers_site_then_move_the_stage(page, live_server, login,
     assert "Interview 1" in " ".join(page.inner_text("#pipeline .pipeline-counts").split())
     db.session.rollback()
     assert db.session.get(Application, application.id).stage == "interview"
+
+
+def test_parallel_anonymous_views_on_a_real_server(live_server, sqlite_app):
+    """Twenty visitors at once on SQLite: every view counted once, no "database is locked"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from jobsmgmt.models import JobAnalytics
+    from tests.conftest import Factory
+
+    job_id = Factory(sqlite_app).job(title="Busy Role").id
+    set_job(job_id, status="open")
+    url = f"{live_server}/careers/{job_id}"
+
+    def visit(_: int) -> list[int]:
+        with requests.Session() as visitor:
+            return [visitor.get(url).status_code for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = [code for codes in pool.map(visit, range(20)) for code in codes]
+    assert statuses == [200] * 100
+    db.session.rollback()
+    assert db.session.get(Job, job_id).view_count == 100
+    rows = db.session.scalars(select(JobAnalytics).where(JobAnalytics.job_id == job_id)).all()
+    assert [row.view_count for row in rows] == [100]
