@@ -156,29 +156,28 @@ def _history(page: int):
     return ops, max(-(-total // 10), 1), bulk.initiator_names(db.session, ops)
 
 
-@bp.route("", methods=["GET", "POST"])
-@permission_required(policy.BULK)
-def index():
-    ids = _selected_ids()
-    form = BulkForm()
-    form.fill_choices()
+def _page_context(form: BulkForm, ids: list[str]) -> dict:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     ops, pages, names = _history(page)
-    context = {"form": form, "ids": ids, "jobs": _jobs_by_id(ids), "max_jobs": MAX_JOBS}
-    context.update(ops=ops, pages=pages, page=page, names=names, labels=OPERATION_LABELS)
-    context["status_classes"] = STATUS_CLASSES
-    if request.method == "GET" or not form.validate_on_submit():
-        return render_template("bulk/index.html", **context)
-    extra = EXTRA_PERMISSION.get(form.operation.data)
-    if extra and not policy.can(current_user, extra):
-        abort(403, "Your role does not allow this operation.")
-    confirmed = request.form.get("action") == "confirm"
-    body = _validate(form, ids, dry_run=not confirmed)
-    if body is None:
-        return render_template("bulk/index.html", **context)
+    return {
+        "form": form,
+        "ids": ids,
+        "jobs": _jobs_by_id(ids),
+        "max_jobs": MAX_JOBS,
+        "ops": ops,
+        "pages": pages,
+        "page": page,
+        "names": names,
+        "labels": OPERATION_LABELS,
+        "status_classes": STATUS_CLASSES,
+    }
+
+
+def _preview_or_start(body: BulkUpdateRequest, context: dict):
+    """A dry run renders the preview; a confirmed request starts the operation."""
     req = body.request
     try:
-        if confirmed:
+        if not req.dry_run:
             op = bulk.start_operation(
                 db.session,
                 req.operation,
@@ -193,6 +192,24 @@ def index():
         flash(error.message, "danger")
         return render_template("bulk/index.html", **context)
     return render_template("bulk/preview.html", preview=preview, **context)
+
+
+@bp.route("", methods=["GET", "POST"])
+@permission_required(policy.BULK)
+def index():
+    ids = _selected_ids()
+    form = BulkForm()
+    form.fill_choices()
+    context = _page_context(form, ids)
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("bulk/index.html", **context)
+    extra = EXTRA_PERMISSION.get(form.operation.data)
+    if extra and not policy.can(current_user, extra):
+        abort(403, "Your role does not allow this operation.")
+    body = _validate(form, ids, dry_run=request.form.get("action") != "confirm")
+    if body is None:
+        return render_template("bulk/index.html", **context)
+    return _preview_or_start(body, context)
 
 
 @bp.get("/<operation_id>")
