@@ -332,3 +332,62 @@ def test_empty_database(client, factory):
         "closed": 0,
         "archived": 0,
     }
+
+
+def test_rare_search_among_many_jobs(client, factory, app):
+    """A search matching few of many jobs takes the "rare" query plan: same answer."""
+    owner = factory.user("recruiter", name="Many Owner")
+    specs = [
+        {"title": f"Filler {i:03d}", "published_at": BASE + timedelta(days=i % 7)}
+        for i in range(60)
+    ]
+    specs[17]["title"] = "Rare_Unicorn wrangler"
+    specs[42]["location"] = "rare_unicorn island"
+    rows = insert_jobs(owner, owner, specs)
+    headers = {"Authorization": f"Bearer {factory.token(owner)}"}
+    for sort in ("created_at", "posted_date", "title"):
+        params = {"search": "RARE_UNICORN", "sort": sort}
+        body = client.get(URL, query_string=params, headers=headers).json
+        want = expected(rows, search="rare_unicorn", sort=sort)
+        assert len(want) == 2
+        assert [j["id"] for j in body["jobs"]] == [r["id"] for r in want]
+        assert body["pagination"]["total"] == 2
+
+
+@pytest.mark.parametrize("sort", ["posted_date", "deadline"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("limit", [2, 3, 5])
+def test_pages_across_the_missing_dates(client, seeded, sort, order, limit):
+    """Dated jobs first, then the undated ones; pages cut anywhere across that boundary."""
+    rows, owner, other, headers = seeded
+    want = [r["id"] for r in expected(rows, sort=sort, order=order)]
+    got = []
+    for page in range(1, 8):
+        params = {"sort": sort, "order": order, "limit": limit, "page": page}
+        got += [j["id"] for j in client.get(URL, query_string=params, headers=headers).json["jobs"]]
+    assert got == want
+
+
+def test_deep_pages_use_the_same_order(client, factory, monkeypatch):
+    """Pages past the deferred-join offset list exactly what the plain query would."""
+    from jobsmgmt.services import dashboard
+
+    owner = factory.user("recruiter", name="Deep Owner")
+    specs = [
+        {
+            "title": f"Job {i % 9}",
+            "published_at": None if i % 4 == 0 else BASE + timedelta(days=i % 5),
+        }
+        for i in range(40)
+    ]
+    rows = insert_jobs(owner, owner, specs)
+    headers = {"Authorization": f"Bearer {factory.token(owner)}"}
+    monkeypatch.setattr(dashboard, "DEFERRED_OFFSET", 4)
+    for sort in ("title", "posted_date", "created_at"):
+        for order in ("asc", "desc"):
+            got = []
+            for page in range(1, 8):
+                params = {"sort": sort, "order": order, "limit": 6, "page": page}
+                body = client.get(URL, query_string=params, headers=headers).json
+                got += [j["id"] for j in body["jobs"]]
+            assert got == [r["id"] for r in expected(rows, sort=sort, order=order)], (sort, order)

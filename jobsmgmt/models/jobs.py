@@ -18,13 +18,16 @@ EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "tempora
 class Job(db.Model):
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_deleted_created", "deleted_at", "created_at"),
-        Index("ix_jobs_deleted_status_created", "deleted_at", "status", "created_at"),
-        Index("ix_jobs_deleted_published", "deleted_at", "published_at"),
-        Index("ix_jobs_deleted_title", "deleted_at", "title"),
-        Index("ix_jobs_deleted_applications", "deleted_at", "application_count"),
-        Index("ix_jobs_deleted_views", "deleted_at", "view_count"),
-        Index("ix_jobs_deleted_deadline", "deleted_at", "application_deadline"),
+        # The dashboard's sort keys, each followed by the id (its tie-breaker): pages and deep
+        # offsets are read from the index alone. The search index covers the LIKE filters.
+        Index("ix_jobs_deleted_created", "deleted_at", "created_at", "id"),
+        Index("ix_jobs_deleted_status_created", "deleted_at", "status", "created_at", "id"),
+        Index("ix_jobs_deleted_published", "deleted_at", "published_at", "id"),
+        Index("ix_jobs_deleted_title", "deleted_at", "title", "id"),
+        Index("ix_jobs_deleted_applications", "deleted_at", "application_count", "id"),
+        Index("ix_jobs_deleted_views", "deleted_at", "view_count", "id"),
+        Index("ix_jobs_deleted_deadline", "deleted_at", "application_deadline", "id"),
+        Index("ix_jobs_deleted_search", "deleted_at", "title", "department", "location"),
         Index("ix_jobs_department", "department"),
         Index("ix_jobs_owner_id", "owner_id"),
         Index("ix_jobs_archived_at", "archived_at"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import STATUSES, Job, User
@@ -25,6 +25,8 @@ SORT_COLUMNS = {
 NULLABLE_SORTS = {"posted_date", "deadline"}
 ORDERS = ("asc", "desc")
 LIKE_ESCAPE = "\\"
+RARE_SHARE = 20  # a search matching under 1/20 of the jobs counts as rare
+DEFERRED_OFFSET = 100
 
 
 @dataclass(frozen=True)
@@ -61,16 +63,19 @@ def escape_like(text: str) -> str:
     )
 
 
-def _search_clause(session: Session, term: str):
+def _search_clause(session: Session, term: str, rare: bool = False):
     pattern = f"%{escape_like(term)}%"
     columns = (Job.title, Job.department, Job.location)
     if session.get_bind().dialect.name == "sqlite":
         # SQLite's LIKE is already case-insensitive (ASCII); lower() would only slow it down.
-        return or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in columns))
+        clause = or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in columns))
+        # Few matches: tell the planner, so it filters first and sorts the few rows instead
+        # of walking the sort index and testing every job on the way.
+        return func.likelihood(clause, literal_column("0.001")) if rare else clause
     return or_(*(column.ilike(pattern, escape=LIKE_ESCAPE) for column in columns))
 
 
-def _where(session: Session, filters: DashboardFilters) -> list:
+def _where(session: Session, filters: DashboardFilters, rare_search: bool = False) -> list:
     clauses = [Job.deleted_at.is_(None)]
     if filters.statuses:
         statuses = sorted(set(filters.statuses))
@@ -82,19 +87,16 @@ def _where(session: Session, filters: DashboardFilters) -> list:
     if filters.owner_id is not None:
         clauses.append(Job.owner_id == filters.owner_id)
     if filters.search:
-        clauses.append(_search_clause(session, filters.search))
+        clauses.append(_search_clause(session, filters.search, rare_search))
     return clauses
 
 
-def _order_by(filters: DashboardFilters) -> list:
-    """The sort column, then the id for a stable order across pages. Missing dates (never
-    published, no deadline) go last in either direction, the same on both databases."""
-    column = SORT_COLUMNS[filters.sort]
-    direction = column.desc() if filters.order == "desc" else column.asc()
+def _order_by(filters: DashboardFilters, column=None) -> list:
+    """The sort column (none for the missing-dates part), then the id: a stable order across
+    pages that the ``(deleted_at, <sort key>, id)`` indexes deliver without sorting."""
     keys = []
-    if filters.sort in NULLABLE_SORTS:
-        keys.append(column.is_(None).asc())
-    keys.append(direction)
+    if column is not None:
+        keys.append(column.desc() if filters.order == "desc" else column.asc())
     keys.append(Job.id.desc() if filters.order == "desc" else Job.id.asc())
     return keys
 
@@ -131,21 +133,55 @@ def _row_dict(row) -> dict:
     }
 
 
-def _rows_query(session: Session, filters: DashboardFilters):
-    return (
-        select(*ROW_COLUMNS)
-        .join(User, User.id == Job.owner_id)
-        .where(*_where(session, filters))
-        .order_by(*_order_by(filters))
+def _parts(where: list, filters: DashboardFilters) -> list[tuple[list, list]]:
+    """(where, order by) of the parts whose concatenation is the sorted list. Jobs without the
+    sort date (never published, no deadline) come last in either direction, on both databases;
+    a second part rather than a sort expression, so each part reads its index in order."""
+    column = SORT_COLUMNS[filters.sort]
+    if filters.sort not in NULLABLE_SORTS:
+        return [(where, _order_by(filters, column))]
+    return [
+        ([*where, column.is_not(None)], _order_by(filters, column)),
+        ([*where, column.is_(None)], _order_by(filters)),
+    ]
+
+
+def _select(where: list, order: list):
+    return select(*ROW_COLUMNS).join(User, User.id == Job.owner_id).where(*where).order_by(*order)
+
+
+def _fetch(connection, where: list, order: list, offset: int, limit: int) -> list:
+    """One slice of a part. Deep offsets are skipped on the ``(…, id)`` index alone (a
+    deferred join) instead of building every skipped row."""
+    if offset < DEFERRED_OFFSET:
+        return list(connection.execute(_select(where, order).offset(offset).limit(limit)))
+    ids = select(Job.id).where(*where).order_by(*order).offset(offset).limit(limit)
+    return list(connection.execute(_select([Job.id.in_(ids.correlate(None))], order)))
+
+
+def _page_rows(connection, where: list, filters: DashboardFilters, offset: int, limit: int):
+    (present_where, present_order), *rest = _parts(where, filters)
+    rows = _fetch(connection, present_where, present_order, offset, limit)
+    if not rest or len(rows) == limit:
+        return rows
+    if rows:
+        before = offset + len(rows)  # the dated part ended on this page
+    else:
+        before = connection.scalar(select(func.count()).select_from(Job).where(*present_where))
+    missing_where, missing_order = rest[0]
+    return rows + _fetch(
+        connection, missing_where, missing_order, max(offset - before, 0), limit - len(rows)
     )
 
 
 def summary(session: Session) -> dict:
     """All live jobs by status, unfiltered."""
     counts = dict(
-        session.execute(
+        session.connection()
+        .execute(
             select(Job.status, func.count()).where(Job.deleted_at.is_(None)).group_by(Job.status)
-        ).all()
+        )
+        .all()
     )
     result = {"total_jobs": sum(counts.values())}
     result.update({status: counts.get(status, 0) for status in STATUSES})
@@ -156,21 +192,32 @@ def dashboard(
     session: Session, filters: DashboardFilters, page: int = 1, limit: int = 20
 ) -> DashboardPage:
     """One page of the filtered, sorted jobs, the filtered total and the unfiltered summary."""
-    total = session.scalar(select(func.count()).select_from(Job).where(*_where(session, filters)))
+    connection = session.connection()  # Core rows: no ORM objects are needed here
+    counts = summary(session)
+    where = _where(session, filters, rare_search=False)
+    if filters.department is None and filters.owner_id is None and not filters.search:
+        # Only statuses (or nothing) filter: the summary already holds the total.
+        chosen = set(filters.statuses) or set(STATUSES)
+        total = sum(counts[status] for status in chosen)
+    else:
+        total = connection.scalar(select(func.count()).select_from(Job).where(*where))
     rows = []
-    if total and (page - 1) * limit < total:
-        query = _rows_query(session, filters).offset((page - 1) * limit).limit(limit)
-        rows = [_row_dict(row) for row in session.execute(query)]
-    return DashboardPage(jobs=rows, total=total, page=page, limit=limit, summary=summary(session))
+    offset = (page - 1) * limit
+    if total and offset < total:
+        rare = bool(filters.search) and total * RARE_SHARE < counts["total_jobs"]
+        if rare:
+            where = _where(session, filters, rare_search=True)
+        rows = [_row_dict(row) for row in _page_rows(connection, where, filters, offset, limit)]
+    return DashboardPage(jobs=rows, total=total, page=page, limit=limit, summary=counts)
 
 
 def iter_rows(session: Session, filters: DashboardFilters, chunk: int = 500) -> Iterator[dict]:
     """Every filtered job in order, fetched in chunks (the CSV export)."""
-    result = session.execute(
-        _rows_query(session, filters).execution_options(yield_per=chunk, stream_results=True)
-    )
-    for row in result:
-        yield _row_dict(row)
+    for where, order in _parts(_where(session, filters), filters):
+        query = _select(where, order).execution_options(yield_per=chunk, stream_results=True)
+        result = session.execute(query)
+        for row in result:
+            yield _row_dict(row)
 
 
 def departments(session: Session) -> list[str]:
