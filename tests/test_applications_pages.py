@@ -105,3 +105,19 @@ def test_move_needs_csrf(client, factory, auth):
     auth.login(factory.user("recruiter").email)
     response = client.post(f"/applications/{application_id}/stage", data={"stage": "offer"})
     assert response.status_code == 400
+
+
+def test_impossible_ids_and_stages(client, factory, auth):
+    job_id = open_job(factory)
+    (application_id,) = add_applications(job_id, 1)
+    auth.login(factory.user("recruiter").email)
+    token = csrf_from(client.get(f"/jobs/{job_id}").text)
+    missing = client.post("/applications/%00/stage", data={"csrf_token": token, "stage": "offer"})
+    assert missing.status_code == 404
+    odd = client.post(
+        f"/applications/{application_id}/stage",
+        data={"csrf_token": token, "stage": "offer\x00", "job_id": "\x00"},
+    )
+    assert odd.status_code == 302 and odd.headers["Location"] == "/"
+    db.session.rollback()
+    assert db.session.get(Application, application_id).stage == "applied"

@@ -172,3 +172,19 @@ def test_titles_are_escaped(client, factory):
         page = client.get(url)
         assert "<script>alert(1)</script>" not in page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_text_no_database_can_store_is_refused_not_a_500(client, factory):
+    job_id = open_job(factory)
+    for url in ("/careers/%00", "/careers/%00/apply", "/careers/" + "x" * 300):
+        assert client.get(url).status_code == 404, url
+    for query in ("a%00b", "%ED%A0%80"):
+        assert client.get(f"/careers?q={query}").status_code == 200
+    form = client.get(f"/careers/{job_id}/apply")
+    sent = client.post(
+        f"/careers/{job_id}/apply", data=apply_data(form.text, name="A\x00B", resume_text="x\x00")
+    )
+    assert sent.status_code == 422
+    assert "control characters" in sent.text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0

@@ -8,10 +8,13 @@ from flask_login import current_user
 from ..auth import actor_for, permission_required
 from ..extensions import db
 from ..models import STAGES
+from ..schemas.common import unstorable_text
 from ..services import applications, policy
 from ..services.errors import DomainError
+from .path_ids import reject_impossible_ids
 
 bp = Blueprint("applications", __name__)
+bp.url_value_preprocessor(reject_impossible_ids)
 PER_PAGE = 25
 
 
@@ -50,7 +53,7 @@ def move_stage(application_id: str):
         db.session.rollback()
         flash(error.message, "danger")
         job_id = request.form.get("job_id", "")
-        if job_id:
+        if job_id and len(job_id) <= 100 and not unstorable_text(job_id):
             return redirect(url_for("jobs.detail", job_id=job_id, _anchor="pipeline"))
         return redirect(url_for("dashboard.index"))
     who = application.candidate.name

@@ -7,29 +7,39 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..database import set_write_intent
 from ..extensions import db, limiter
 from ..models import Job
+from ..schemas.common import unstorable_text
 from ..services import applications, careers
 from ..services.errors import Conflict, NotFound, ValidationFailed
+from .path_ids import reject_impossible_ids
 
 bp = Blueprint("careers", __name__, url_prefix="/careers")
+bp.url_value_preprocessor(reject_impossible_ids)
 PER_PAGE = 20
 
 
+def storable(form, field) -> None:
+    if field.data and unstorable_text(field.data):
+        raise ValidationError("Remove the invisible control characters from this field.")
+
+
 class ApplyForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=255)])
-    phone = TelField("Phone", validators=[Optional(), Length(max=50)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=200), storable])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=255), storable])
+    phone = TelField("Phone", validators=[Optional(), Length(max=50), storable])
     skills = StringField(
         "Skills",
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=2000), storable],
         description="Comma-separated, e.g. Python, SQL, Figma",
     )
     resume_text = TextAreaField(
-        "Résumé", validators=[Optional(), Length(max=50_000)], description="Paste it as text."
+        "Résumé",
+        validators=[Optional(), Length(max=50_000), storable],
+        description="Paste it as text.",
     )
     submit = SubmitField("Send application")
 
@@ -48,6 +58,8 @@ def _not_accepting(job: Job, message: str, code: str):
 @bp.get("")
 def index():
     search = request.args.get("q", "").strip()[:200]
+    if unstorable_text(search):
+        search = ""
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     rows, total = careers.list_open_jobs(db.session, search, page, PER_PAGE)
     return render_template(
