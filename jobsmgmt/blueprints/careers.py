@@ -14,7 +14,7 @@ from ..extensions import db, limiter
 from ..models import Job
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
-from ..services.errors import Conflict, NotFound, ValidationFailed
+from ..services.errors import Conflict, DomainError, NotFound, ValidationFailed
 from .path_ids import reject_impossible_ids
 
 bp = Blueprint("careers", __name__, url_prefix="/careers")
@@ -45,6 +45,21 @@ class ApplyForm(FlaskForm):
 
     def skill_list(self) -> list[str]:
         return [s.strip()[:100] for s in (self.skills.data or "").split(",") if s.strip()][:100]
+
+    def send(self, job_id: str) -> None:
+        """Apply through the same service as the API (rolled back on a domain error)."""
+        try:
+            applications.apply(
+                db.session,
+                job_id,
+                {"name": self.name.data, "email": self.email.data, "phone": self.phone.data},
+                resume_text=self.resume_text.data or None,
+                skills=self.skill_list(),
+                source="careers",
+            )
+        except DomainError:
+            db.session.rollback()
+            raise
 
 
 def _unavailable(job_id: str):
@@ -102,22 +117,12 @@ def apply(job_id: str):
     form = ApplyForm()
     if form.validate_on_submit():
         try:
-            applications.apply(
-                db.session,
-                job_id,
-                {"name": form.name.data, "email": form.email.data, "phone": form.phone.data},
-                resume_text=form.resume_text.data or None,
-                skills=form.skill_list(),
-                source="careers",
-            )
-        except Conflict as error:
-            db.session.rollback()
+            form.send(job_id)
+        except Conflict as error:  # closed meanwhile, or applied before
             return _not_accepting(db.session.get(Job, job_id), error.message, error.code)
         except ValidationFailed as error:
-            db.session.rollback()
             form.email.errors = [*form.email.errors, error.message]
         except NotFound:
-            db.session.rollback()
             return _unavailable(job_id)
         else:
             return redirect(url_for("careers.applied", job_id=job_id))
