@@ -175,7 +175,8 @@ def run_child(mode: str, url: str, data_dir: Path, rounds: int) -> dict:
 
 
 class Capture:
-    """Records the SQL (with DB-API parameters) a request executes."""
+    """Records every statement (with its DB-API parameters) a request executes: the caller's
+    token lookup and the endpoint's own queries."""
 
     def __init__(self, engine):
         from sqlalchemy import event
@@ -184,7 +185,7 @@ class Capture:
         event.listen(engine, "before_cursor_execute", self._record)
 
     def _record(self, conn, cursor, statement, parameters, context, executemany):
-        if self.statements is not None and "api_tokens" not in statement:
+        if self.statements is not None:
             self.statements.append((statement, parameters))
 
     def run(self, call):
@@ -441,7 +442,8 @@ def main() -> None:
     lines = [
         "## jobsmgmt benchmark (QUALITY.md)",
         f"rounds per measurement: {args.rounds}; in-process WSGI requests; "
-        "raw SQL = the statements each request ran, replayed on a plain DB-API connection",
+        "raw SQL = every statement each request ran (token lookup included), replayed on a plain "
+        "DB-API connection",
     ]
     for kind in args.databases.split(","):
         if kind == "postgresql" and not pg_reachable():

@@ -118,6 +118,9 @@ def test_today_is_exact_not_read_from_rows(client, world):
         {"date_from": "2026-13-01"},
         {"date_to": "yesterday"},
         {"range": "30d"},
+        {"date_to": "0001-01-05"},
+        {"date_from": "9999-12-30", "date_to": "9999-12-31"},
+        {"date_from": "1969-12-31", "date_to": "1970-01-05"},
     ],
 )
 def test_bad_values_are_422(client, world, params):

@@ -8,9 +8,12 @@ import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, render_template, request
+from pydantic import ValidationError
 
 from ..auth import permission_required
+from ..errors import validation_details
 from ..extensions import db
+from ..schemas.analytics import AnalyticsQuery
 from ..services import analytics, analytics_overview, jobs, policy
 from ..services.errors import ValidationFailed
 
@@ -19,16 +22,15 @@ PRESETS = (7, 30, 90, 365)
 
 
 def _dates() -> tuple[date | None, date | None]:
-    values = []
-    for name in ("date_from", "date_to"):
-        raw = (request.args.get(name) or "").strip()
-        try:
-            values.append(date.fromisoformat(raw) if raw else None)
-        except ValueError as error:
-            raise ValidationFailed(
-                f"{name} must be a date (YYYY-MM-DD).", details={"fields": {name: "not a date"}}
-            ) from error
-    return values[0], values[1]
+    """The range from the GET form, validated by the JSON route's query model."""
+    raw = {k: request.args.get(k, "").strip() for k in ("date_from", "date_to")}
+    try:
+        query = AnalyticsQuery.model_validate({k: v for k, v in raw.items() if v})
+    except ValidationError as error:
+        fields = validation_details(error)["fields"]
+        name = next(iter(fields))
+        raise ValidationFailed(f"{name}: {fields[name]}", details={"fields": fields}) from error
+    return query.date_from, query.date_to
 
 
 @bp.get("/jobs/<job_id>/analytics")

@@ -9,10 +9,16 @@ from pydantic import ConfigDict, Field
 
 from .common import RequestModel, ResponseModel
 
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
+
 
 class AnalyticsQuery(RequestModel):
-    date_from: dt.date | None = Field(None, description="YYYY-MM-DD (UTC); default to − 29 days")
-    date_to: dt.date | None = Field(None, description="YYYY-MM-DD (UTC); default today")
+    date_from: dt.date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="YYYY-MM-DD (UTC); default date_to − 29 days"
+    )
+    date_to: dt.date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="YYYY-MM-DD (UTC); default today"
+    )
 
 
 class DateRange(ResponseModel):
