@@ -28,8 +28,8 @@ class Job(db.Model):
         Index("ix_jobs_deleted_views", "deleted_at", "view_count", "id"),
         Index("ix_jobs_deleted_deadline", "deleted_at", "application_deadline", "id"),
         Index("ix_jobs_deleted_search", "deleted_at", "title", "department", "location"),
-        Index("ix_jobs_department", "department"),
-        Index("ix_jobs_owner_id", "owner_id"),
+        Index("ix_jobs_department", "department", "deleted_at"),
+        Index("ix_jobs_owner_id", "owner_id", "deleted_at"),
         Index("ix_jobs_archived_at", "archived_at"),
     )
 
