@@ -102,6 +102,7 @@ class HistorySeeder:
         self.start = self.end - days * DAY
         self.report = SeedReport()
         self.scores: dict[tuple[int, int], Decimal] = {}
+        self.json_cache: dict[tuple[str, ...], str] = {}
 
     def new_id(self) -> str:
         """A UUIDv7-style id that grows in insertion order, so the bulk inserts append to each
@@ -212,6 +213,13 @@ class HistorySeeder:
 
     # --- applications -----------------------------------------------------------------------
 
+    def skills_json(self, skills: list[str]) -> str:
+        key = tuple(skills)
+        found = self.json_cache.get(key)
+        if found is None:
+            found = self.json_cache[key] = as_json(skills)
+        return found
+
     def score(self, found: int, required: int) -> Decimal | None:
         if not required:
             return None
@@ -276,7 +284,7 @@ class HistorySeeder:
                     writer.score(score),
                     rng.choice(SOURCES),
                     None,
-                    as_json(chosen),
+                    self.skills_json(chosen),
                     writer.moment(applied),
                     writer.moment(events[-1][2]),
                     writer.moment(reached.get("shortlisted")),

@@ -71,8 +71,12 @@ class BulkWriter:
         """A time (whole seconds since the epoch) as the column type stores it."""
         if seconds is None:
             return None
-        naive = datetime(1970, 1, 1) + timedelta(seconds=seconds)
-        return naive if self.postgres else naive.isoformat(sep=" ", timespec="microseconds")
+        if self.postgres:
+            return datetime(1970, 1, 1) + timedelta(seconds=seconds)
+        # SQLite's DATETIME text, as SQLAlchemy writes it ("YYYY-MM-DD HH:MM:SS.ffffff")
+        number, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        return f"{self.day(number)} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}.000000"
 
     def day(self, number: int):
         found = self._days.get(number)
