@@ -81,6 +81,8 @@ def test_staff_previews_and_hidden_jobs_do_not_count(client, factory, auth):
     assert client.get(f"/careers/{job_id}").status_code == 200
     assert views_of(job_id) == (0, 0)
     auth.logout()
+    assert client.head(f"/careers/{job_id}").status_code == 200
+    assert views_of(job_id) == (0, 0)
 
     draft = factory.job(title="Draft role")
     closed = factory.job(title="Closed role")

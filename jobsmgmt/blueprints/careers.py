@@ -92,7 +92,7 @@ def job(job_id: str):
     set_write_intent(True)  # an anonymous view is a write
     db.session.rollback()  # so nothing read before this runs in a read-only transaction
     try:
-        if current_user.is_authenticated:  # staff previewing the page: not a view
+        if current_user.is_authenticated or request.method == "HEAD":  # staff, probes: no view
             shown = careers.get_open_job(db.session, job_id)
         else:
             shown = careers.record_view(db.session, job_id)
