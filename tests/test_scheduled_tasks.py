@@ -147,13 +147,14 @@ def _operation(user, ids, status, created, results=()):
 
 
 def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
+    now = datetime.now(UTC)  # not the module's NOW: the suite may have run for minutes
     user = factory.user("recruiter")
     ids = [make_job(factory, "open").id for _ in range(3)]
-    old = NOW - timedelta(minutes=30)
+    old = now - timedelta(minutes=30)
     recent_result = {
         "job_id": ids[0],
         "outcome": "changed",
-        "at": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     stale_result = {
         "job_id": ids[0],
@@ -164,7 +165,7 @@ def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
         stalled_queued = _operation(user, ids, "queued", old)
         stalled_processing = _operation(user, ids, "processing", old, [stale_result])
         busy = _operation(user, ids, "processing", old, [recent_result])
-        fresh = _operation(user, ids, "queued", NOW)
+        fresh = _operation(user, ids, "queued", now)
         done = _operation(user, ids, "completed", old)
         db.session.commit()
         names = {
