@@ -69,3 +69,8 @@ def test_restarting_the_scheduler_keeps_one_registration_per_task(hosted_app, tm
     assert worker.returncode == 0, worker.stdout + worker.stderr
     db.session.rollback()
     assert db.session.get(Job, job_id).status == "closed"
+    # Having run, every registration is still there and does not expire (rq-scheduler drops a
+    # registration whose stored job is gone).
+    assert sorted(_registered(connection)) == expected
+    for job in expected:
+        assert connection.ttl(f"rq:job:{job}") == -1

@@ -73,7 +73,8 @@ def register(scheduler, queue_name: str) -> list[str]:
             id=job_id,
             queue_name=queue_name,
             timeout=1800,
-            result_ttl=3600,
+            # result_ttl stays rq-scheduler's -1 for periodic jobs: the stored job *is* the
+            # registration, and the scheduler drops a registration whose job hash expired.
         )
         ids.append(job_id)
     return ids
