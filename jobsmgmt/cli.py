@@ -159,9 +159,20 @@ def tasks_run(name, args, enqueue, on_date, days):
     if enqueue:
         queue.enqueue(name, *args)
         click.echo(f"Enqueued {name}{' ' + ' '.join(args) if args else ''}")
-        return
-    result = tasks.TASKS[name](*args)
-    click.echo(f"{name}: done" + (f" ({result})" if result is not None else ""))
+    else:
+        result = tasks.TASKS[name](*args)
+        click.echo(f"{name}: done" + (f" ({result})" if result is not None else ""))
+    _finish_inline_work()
+
+
+def _finish_inline_work() -> None:
+    """Desktop edition: what this command queued runs on this process's in-process worker, so
+    wait for it before exiting (e.g. the bulk operations resume_stalled_bulk_operations queued)."""
+    from flask import current_app
+
+    worker = current_app.extensions.get("jobsmgmt.inline_worker")
+    if worker is not None:
+        worker.join(timeout=3600)
 
 
 def _analytics_range(name, on_date, days) -> tuple[str, str]:

@@ -19,8 +19,9 @@ from jobsmgmt.models import (
     JobExternalPosting,
     JobStatusHistory,
 )
-from jobsmgmt.services import audit, bulk, scheduled
+from jobsmgmt.services import Actor, audit, bulk, scheduled
 from tests.bulk_support import make_job
+from tests.conftest import Factory
 from workers import tasks
 from workers.schedule import InProcessScheduler, available_tasks
 
@@ -215,3 +216,23 @@ def test_in_process_scheduler_runs_every_task_when_due(app, factory):
     resume = next(t for t in scheduler.tasks if t.name == "resume_stalled_bulk_operations")
     assert scheduler.run_due(now=1000.0 + resume.every_seconds) == [resume.name]
     assert queue.inline_worker(app).join(timeout=60)
+
+
+def test_resume_by_hand_through_the_cli_finishes_the_operation(sqlite_app):
+    """Desktop: `jobsmgmt tasks run resume_stalled_bulk_operations all` runs the resumed
+    operations on the command's own in-process worker before it exits."""
+    factory = Factory(sqlite_app)
+    user = factory.user("recruiter")
+    ids = [make_job(factory, "open").id for _ in range(3)]
+    with write_intent():
+        op = bulk.create_operation(
+            db.session, "status_update", {"status": "closed"}, ids, Actor(user.id)
+        )
+        op_id = op.id
+    runner = sqlite_app.test_cli_runner()
+    result = runner.invoke(args=["tasks", "run", "resume_stalled_bulk_operations", "all"])
+    assert result.exit_code == 0, result.output
+    assert "resume_stalled_bulk_operations: done (1)" in result.output
+    db.session.rollback()
+    op = db.session.get(BulkOperation, op_id)
+    assert op.status == "completed" and len(op.results) == 3
