@@ -124,3 +124,26 @@ def test_rerunning_a_finished_or_partly_done_operation_applies_nothing_twice(app
         assert bulk.run_operation(db.session, op_id) == "completed"
         assert bulk.run_operation(db.session, op_id) == "completed"  # a late duplicate message
     assert_nothing_lost_or_doubled(op_id, ids, "closed")
+
+
+def test_two_rq_workers_running_the_same_operation_at_once(hosted_app, tmp_path):
+    """A duplicate message (a retry or a resume while the first run is alive): two workers run
+    the same operation concurrently; the operation row's lock lets each job through once."""
+    app = hosted_app
+    ids, initiator = _fifty_open_jobs(app)
+    with write_intent():
+        op = bulk.start_operation(
+            db.session, "status_update", {"status": "closed"}, ids, Actor(initiator.id)
+        )
+    from jobsmgmt import queue
+
+    queue.enqueue("run_bulk_operation", op.id)  # the duplicate
+    log = tmp_path / "workers.log"
+    env = subprocess_env(app, BULK_JOB_DELAY_MS=20)
+    workers = [start(["worker"], env, log) for _ in range(2)]
+    try:
+        wait_for(lambda: operation(op.id).status in bulk.FINAL_STATUSES, 120, "both runs", log)
+    finally:
+        for worker in workers:
+            stop(worker)
+    assert_nothing_lost_or_doubled(op.id, ids, "closed")
