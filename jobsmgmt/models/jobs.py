@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -12,22 +12,30 @@ from .base import JSONText, UTCDateTime, new_id, utcnow
 from .users import User
 
 STATUSES = ("draft", "open", "on_hold", "closed", "archived")
+LIVE = {
+    "sqlite_where": text("deleted_at IS NULL"),
+    "postgresql_where": text("deleted_at IS NULL"),
+}
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary")
 
 
 class Job(db.Model):
     __tablename__ = "jobs"
     __table_args__ = (
-        # The dashboard's sort keys, each followed by the id (its tie-breaker): pages and deep
-        # offsets are read from the index alone. The search index covers the LIKE filters.
-        Index("ix_jobs_deleted_created", "deleted_at", "created_at", "id"),
-        Index("ix_jobs_deleted_status_created", "deleted_at", "status", "created_at", "id"),
-        Index("ix_jobs_deleted_published", "deleted_at", "published_at", "id"),
-        Index("ix_jobs_deleted_title", "deleted_at", "title", "id"),
-        Index("ix_jobs_deleted_applications", "deleted_at", "application_count", "id"),
-        Index("ix_jobs_deleted_views", "deleted_at", "view_count", "id"),
-        Index("ix_jobs_deleted_deadline", "deleted_at", "application_deadline", "id"),
-        Index("ix_jobs_deleted_search", "deleted_at", "title", "department", "location"),
+        # The dashboard's sort keys, each followed by the id (its tie-breaker), over live jobs
+        # only (partial indexes: PostgreSQL cannot take an order from ``deleted_at IS NULL``):
+        # pages and deep offsets come from the index alone. The search index covers the LIKEs
+        # and the status (deleted_at as a last column: SQLite then reads it as covering).
+        Index("ix_jobs_live_created", "created_at", "id", **LIVE),
+        Index("ix_jobs_live_status_created", "status", "created_at", "id", **LIVE),
+        Index("ix_jobs_live_published", "published_at", "id", **LIVE),
+        Index("ix_jobs_live_title", "title", "id", **LIVE),
+        Index("ix_jobs_live_applications", "application_count", "id", **LIVE),
+        Index("ix_jobs_live_views", "view_count", "id", **LIVE),
+        Index("ix_jobs_live_deadline", "application_deadline", "id", **LIVE),
+        Index(
+            "ix_jobs_live_search", "title", "department", "location", "status", "deleted_at", **LIVE
+        ),
         Index("ix_jobs_department", "department", "deleted_at"),
         Index("ix_jobs_owner_id", "owner_id", "deleted_at"),
         Index("ix_jobs_archived_at", "archived_at"),
