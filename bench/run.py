@@ -240,6 +240,15 @@ def timed(call) -> float:
     return elapsed
 
 
+def interleaved(call, raw, statements, rounds: int) -> tuple[list[float], list[float]]:
+    """Endpoint and raw SQL timed alternately, so both see the same machine load."""
+    app_times, raw_times = [], []
+    for _ in range(rounds):
+        app_times.append(timed(call))
+        raw_times.append(raw.run(statements))
+    return app_times, raw_times
+
+
 def web_process(url: str, rounds: int) -> dict:
     from sqlalchemy import func, select
 
@@ -285,8 +294,7 @@ def web_process(url: str, rounds: int) -> dict:
             timed(call)
         with app.app_context():
             statements = capture.run(lambda c=call: timed(c))
-        app_times = [timed(call) for _ in range(rounds)]
-        raw_times = [raw.run(statements) for _ in range(rounds)]
+        app_times, raw_times = interleaved(call, raw, statements, rounds)
         total = call().get_json()["pagination"]["total"]
         result["dashboard"].append(
             {
@@ -321,9 +329,9 @@ def web_process(url: str, rounds: int) -> dict:
         timed(call)
         with app.app_context():
             statements = capture.run(lambda c=call: timed(c))
-        repeats = max(3, rounds // 5)
-        app_times += [timed(call) for _ in range(repeats)]
-        raw_times += [raw.run(statements) for _ in range(repeats)]
+        app_part, raw_part = interleaved(call, raw, statements, max(3, rounds // 5))
+        app_times += app_part
+        raw_times += raw_part
     result["analytics"] = {
         "jobs": len(busy) + len(ordinary),
         "p50": pct(app_times, 50),

@@ -290,13 +290,21 @@ def calculate_daily_analytics(session: Session, date_from: date, date_to: date) 
         raise ValidationFailed("date_from must not be after date_to.")
     low, high = day_start(date_from), day_start(date_to + timedelta(days=1))
     stamp = utcnow()
+    columns = [getattr(Application, column_name) for _, column_name, _ in EVENTS]
+    # One pass over the applications picks those with any event in the range; the five
+    # event kinds are then read from that (much smaller) set.
+    hits = (
+        select(Application.job_id, *columns)
+        .where(or_(*((column >= low) & (column < high) for column in columns)))
+        .cte("hits")
+    )
     parts = []
     for index, (_, column_name, _) in enumerate(EVENTS):
-        column = getattr(Application, column_name)
+        column = hits.c[column_name]
         flags = [literal(1 if i == index else 0) for i in range(len(EVENTS))]
         parts.append(
             select(
-                Application.job_id.label("job_id"),
+                hits.c.job_id.label("job_id"),
                 _day_of(session, column).label("day"),
                 *(flag.label(counter) for flag, (_, _, counter) in zip(flags, EVENTS, strict=True)),
             ).where(column >= low, column < high)
