@@ -183,15 +183,14 @@ def _page_rows(connection, where: list, filters: DashboardFilters, offset: int, 
     )
 
 
+SUMMARY_QUERY = (
+    select(Job.status, func.count()).where(Job.deleted_at.is_(None)).group_by(Job.status)
+)
+
+
 def summary(session: Session) -> dict:
     """All live jobs by status, unfiltered."""
-    counts = dict(
-        session.connection()
-        .execute(
-            select(Job.status, func.count()).where(Job.deleted_at.is_(None)).group_by(Job.status)
-        )
-        .all()
-    )
+    counts = dict(session.connection().execute(SUMMARY_QUERY).all())
     result = {"total_jobs": sum(counts.values())}
     result.update({status: counts.get(status, 0) for status in STATUSES})
     return result
