@@ -96,7 +96,9 @@ def test_overview(client, world):
     apps = [a for name in "ABD" for a in world.apps[name]]
     assert sum(data["pipeline"].values()) == len(apps)
     assert data["pipeline"]["hired"] == sum(1 for a in apps if a["reached_hired_at"])
-    assert data["reached"]["shortlisted"] == sum(1 for a in apps if a["reached_shortlisted_at"])
+    assert data["pipeline"]["interview"] == sum(
+        1 for a in apps if a["reached_interview_at"] and not a["reached_offer_at"]
+    )
     top = re.findall(r'<td><a href="/jobs/([^"]+)">', page.text)
     assert top[:3] == [world.jobs[n]["id"] for n in "ABD"]
     # time to fill by department: every job is in "Eng"; A, B and D have hires

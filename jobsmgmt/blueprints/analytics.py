@@ -84,5 +84,5 @@ def job_csv(job_id: str):
 @permission_required(policy.READ)
 def overview():
     data = analytics_overview.overview(db.session)
-    chart = {"summary": data["summary"], "pipeline": data["pipeline"], "reached": data["reached"]}
+    chart = {"summary": data["summary"], "pipeline": data["pipeline"]}
     return render_template("analytics/overview.html", data=data, chart=chart)

@@ -64,9 +64,5 @@
     const keys = Object.keys(data.pipeline);
     bar("pipeline-chart", titled(keys), keys.map((key) => data.pipeline[key]), "Applications", false);
   }
-  if (data.reached) {
-    const keys = Object.keys(data.reached);
-    bar("reached-chart", titled(keys), keys.map((key) => data.reached[key]), "Applications", true);
-  }
   document.documentElement.dataset.chartsReady = String(Object.keys(charts).length);
 })();
