@@ -65,6 +65,16 @@ class Job(db.Model):
     owner: Mapped[User] = relationship(lazy="joined")
 
 
+class JobStatusCount(db.Model):
+    """Live (non-deleted) jobs per status, kept by database triggers on ``jobs`` (migration
+    0005) in the same transaction as the change: the dashboard's summary without a scan."""
+
+    __tablename__ = "job_status_counts"
+
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    job_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
 class JobStatusHistory(db.Model):
     __tablename__ = "job_status_history"
     __table_args__ = (Index("ix_job_status_history_job_changed", "job_id", "changed_at"),)
