@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, String, func, literal, or_, select, union_all, update
+from sqlalchemy import Date, String, func, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -281,15 +281,8 @@ def _new_id_sql(session: Session):
     )
 
 
-def calculate_daily_analytics(session: Session, date_from: date, date_to: date) -> int:
-    """Recompute the daily counters of every job for ``date_from``…``date_to`` from the
-    applications' ``applied_at`` / ``reached_*_at`` columns, as one set-based upsert on
-    (job_id, date); ``view_count`` is kept. Rows of the range that no event supports any more
-    are set back to zero. Idempotent. Returns the number of (job, day) rows with events."""
-    if date_from > date_to:
-        raise ValidationFailed("date_from must not be after date_to.")
-    low, high = day_start(date_from), day_start(date_to + timedelta(days=1))
-    stamp = utcnow()
+def _daily_events(session: Session, low: datetime, high: datetime):
+    """(job_id, day, <counter>…) per application event in [low, high), as a subquery."""
     columns = [getattr(Application, column_name) for _, column_name, _ in EVENTS]
     # One pass over the applications picks those with any event in the range; the five
     # event kinds are then read from that (much smaller) set.
@@ -309,9 +302,38 @@ def calculate_daily_analytics(session: Session, date_from: date, date_to: date) 
                 *(flag.label(counter) for flag, (_, _, counter) in zip(flags, EVENTS, strict=True)),
             ).where(column >= low, column < high)
         )
-    events = union_all(*parts).subquery("events")
+    return union_all(*parts).subquery("events")
+
+
+def calculate_daily_analytics(session: Session, date_from: date, date_to: date) -> int:
+    """Recompute the daily counters of every job for ``date_from``…``date_to`` from the
+    applications' ``applied_at`` / ``reached_*_at`` columns, set-based: rows of the range that
+    no event supports any more go back to zero, then one upsert on (job_id, date) writes the
+    counted days. ``view_count`` is kept; rows already right are not rewritten. Idempotent.
+    Returns the number of rows it changed."""
+    if date_from > date_to:
+        raise ValidationFailed("date_from must not be after date_to.")
+    low, high = day_start(date_from), day_start(date_to + timedelta(days=1))
+    stamp = utcnow()
     counters = [counter for _, _, counter in EVENTS]
     table = JobAnalytics.__table__
+    events = _daily_events(session, low, high)
+    counted_days = select(events.c.job_id, events.c.day).where(events.c.job_id.is_not(None))
+    # (rowcount is unreliable for a statement that starts with WITH: count RETURNING rows)
+    zeroed = len(
+        session.execute(
+            update(table)
+            .where(
+                table.c.date >= date_from,
+                table.c.date <= date_to,
+                or_(*(table.c[counter] != 0 for counter in counters)),
+                tuple_(table.c.job_id, table.c.date).not_in(counted_days),
+            )
+            .values(**dict.fromkeys(counters, 0), updated_at=stamp)
+            .returning(table.c.id)
+        ).all()
+    )
+    events = _daily_events(session, low, high)
     aggregate = select(
         _new_id_sql(session),
         events.c.job_id,
@@ -335,23 +357,8 @@ def calculate_daily_analytics(session: Session, date_from: date, date_to: date) 
             **{counter: statement.excluded[counter] for counter in counters},
             "updated_at": statement.excluded.updated_at,
         },
+        where=or_(*(table.c[counter] != statement.excluded[counter] for counter in counters)),
     )
-    session.execute(statement)
-    stamped = literal(stamp, UTCDateTime())
-    written = session.scalar(
-        select(func.count())
-        .select_from(table)
-        .where(table.c.date >= date_from, table.c.date <= date_to, table.c.updated_at == stamped)
-    )
-    session.execute(
-        update(table)
-        .where(
-            table.c.date >= date_from,
-            table.c.date <= date_to,
-            table.c.updated_at != stamped,
-            or_(*(table.c[counter] != 0 for counter in counters)),
-        )
-        .values(**dict.fromkeys(counters, 0), updated_at=stamp)
-    )
+    written = len(session.execute(statement.returning(table.c.id)).all())
     session.commit()
-    return written
+    return written + zeroed
