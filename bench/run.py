@@ -452,6 +452,7 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="also seed 100k jobs (slow)")
     parser.add_argument("--scale-applications", type=int, default=500_000)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--skip-bulk", action="store_true", help="leave out bench/bulk.py")
     parser.add_argument("--web", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--task", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -484,6 +485,11 @@ def main() -> None:
             big_web = run_child("--web", big_url, big_dir, args.rounds)
             scale = big_web
         lines += report(kind, seed_s, web, task, scale)
+    if not args.skip_bulk:
+        import bulk  # bench/bulk.py: the 50-job bulk status update, enqueue to completed
+
+        print("[bulk] running bench/bulk.py …", flush=True)
+        lines += ["\n### bulk status update of 50 jobs (bench/bulk.py)\n", bulk.table(bulk.run())]
     print("\n".join(lines))
 
 
