@@ -182,3 +182,13 @@ def test_unknown_route_and_method_are_json(client, factory):
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
     wrong = client.put("/api/jobs", json={}, headers=headers)
     assert wrong.status_code == 405 and wrong.json["success"] is False
+
+
+def test_impossible_ids_are_404_everywhere(client, factory):
+    headers = factory.headers("admin")
+    for url in ("/api/jobs/a%00b", "/api/jobs/" + "x" * 101, "/jobs/a%00b", "/careers/a%00b",
+                "/api/jobs-management/a%00b/analytics", "/jobs/a%00b/audit"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 404, url
+    patched = client.patch("/api/jobs/a%00b", json={"title": "x"}, headers=headers)
+    assert patched.status_code == 404

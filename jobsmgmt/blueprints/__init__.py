@@ -29,29 +29,47 @@ def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, auth, dashboard, health, jobs
+    from . import (
+        account,
+        admin,
+        analytics,
+        applications,
+        audit,
+        auth,
+        bulk,
+        careers,
+        dashboard,
+        health,
+        jobs,
+        notifications,
+        status,
+    )
     from .api import api_bp
+    from .path_ids import reject_impossible_ids
 
     @app.before_request
     def declare_write_intent():
         set_write_intent(request.method not in SAFE_METHODS)
 
+    # Ids in any URL, page or API: one no row can have is a 404 before any query runs.
+    app.url_value_preprocessor(reject_impossible_ids)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["timezone_name"] = lambda: str(_zone())
     csrf.exempt(api_bp)  # the API checks CSRF itself, for cookie-authenticated requests only
-    for blueprint in (health.bp, auth.bp, dashboard.bp, jobs.bp, admin.bp, account.bp, api_bp):
-        app.register_blueprint(blueprint)
-    from . import audit, notifications, status
-
-    for blueprint in (status.bp, audit.bp, notifications.bp):
-        app.register_blueprint(blueprint)
-    from . import bulk
-
-    app.register_blueprint(bulk.bp)
-    from . import analytics
-
-    app.register_blueprint(analytics.bp)
-    from . import applications, careers
-
-    for blueprint in (careers.bp, applications.bp):
-        app.register_blueprint(blueprint)
+    for module in (
+        health,
+        auth,
+        dashboard,
+        jobs,
+        admin,
+        account,
+        status,
+        audit,
+        notifications,
+        bulk,
+        analytics,
+        careers,
+        applications,
+    ):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api_bp)

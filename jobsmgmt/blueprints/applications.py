@@ -11,10 +11,8 @@ from ..models import STAGES
 from ..schemas.common import unstorable_text
 from ..services import applications, policy
 from ..services.errors import DomainError
-from .path_ids import reject_impossible_ids
 
 bp = Blueprint("applications", __name__)
-bp.url_value_preprocessor(reject_impossible_ids)
 PER_PAGE = 25
 
 

@@ -16,10 +16,8 @@ from ..models import Job
 from ..services import audit, policy
 from ..services.errors import NotFound
 from . import localtime
-from .path_ids import reject_impossible_ids
 
 bp = Blueprint("audit", __name__)
-bp.url_value_preprocessor(reject_impossible_ids)
 PAGE_SIZE = 25
 
 

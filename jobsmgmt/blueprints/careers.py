@@ -15,10 +15,8 @@ from ..models import Job
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
 from ..services.errors import Conflict, DomainError, NotFound, ValidationFailed
-from .path_ids import reject_impossible_ids
 
 bp = Blueprint("careers", __name__, url_prefix="/careers")
-bp.url_value_preprocessor(reject_impossible_ids)
 PER_PAGE = 20
 
 

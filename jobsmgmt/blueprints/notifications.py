@@ -11,10 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth import permission_required
 from ..extensions import db
 from ..services import notifications, policy
-from .path_ids import reject_impossible_ids
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-bp.url_value_preprocessor(reject_impossible_ids)
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 

@@ -10,7 +10,7 @@ MAX_ID_LENGTH = 100
 
 
 def reject_impossible_ids(endpoint: str | None, values: dict | None) -> None:
-    """A ``url_value_preprocessor`` for blueprints whose URLs carry ids."""
+    """The app's ``url_value_preprocessor``: every URL value that carries an id."""
     for value in (values or {}).values():
         if isinstance(value, str) and (len(value) > MAX_ID_LENGTH or unstorable_text(value)):
             raise NotFound("No such page.")

@@ -13,10 +13,8 @@ from ..extensions import db
 from ..services import jobs, policy
 from ..services import status as lifecycle
 from ..services.errors import DomainError
-from .path_ids import reject_impossible_ids
 
 bp = Blueprint("status", __name__)
-bp.url_value_preprocessor(reject_impossible_ids)
 
 
 class StatusForm(FlaskForm):

@@ -11,9 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
 
 from ...auth import api_user
-from ...schemas.common import unstorable_text
 from ...services import policy
-from ...services.errors import NotFound
 
 api_bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -94,9 +92,6 @@ def route(
 
         @wraps(view)
         def wrapped(**kwargs):
-            for value in kwargs.values():  # ids in the path: nothing a database could choke on
-                if len(value) > 100 or unstorable_text(value):
-                    raise NotFound("No such resource.")
             user = None
             if permission is not None:
                 user = api_user()
