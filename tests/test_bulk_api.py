@@ -19,25 +19,10 @@ from jobsmgmt.models import (
     JobStatusHistory,
     Notification,
 )
-from jobsmgmt.services import Actor, audit, status
+from jobsmgmt.services import Actor, audit
+from tests.bulk_support import PATHS, make_job
 
 URL = "/api/jobs-management/bulk-update"
-PATHS = {
-    "draft": [],
-    "open": ["open"],
-    "on_hold": ["open", "on_hold"],
-    "closed": ["open", "closed"],
-    "archived": ["archived"],
-}
-
-
-def make_job(factory, state: str = "draft", owner=None, **fields) -> Job:
-    job = factory.job(owner=owner, **fields)
-    with write_intent():
-        for step in PATHS[state]:
-            status.change_status(db.session, job.id, step, Actor(job.owner_id))
-    db.session.rollback()
-    return db.session.get(Job, job.id)
 
 
 def bearer(factory, user) -> dict:

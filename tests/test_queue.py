@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from jobsmgmt import queue
+from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import JobAnalytics, new_id
 from tests.conftest import Factory, app_context, build_app
@@ -21,17 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _job_with_wrong_counters(app):
     """A job whose counters disagree with its rows: 0 applications, 3 + 4 views."""
-    job = Factory(app).job()
-    job_id = job.id
-    db.session.execute(
-        insert(JobAnalytics),
-        [
-            {"id": new_id(), "job_id": job_id, "date": dt.date(2026, 11, 1), "view_count": 3},
-            {"id": new_id(), "job_id": job_id, "date": dt.date(2026, 11, 2), "view_count": 4},
-        ],
-    )
-    db.session.get(type(job), job_id).application_count = 99
-    db.session.commit()
+    from jobsmgmt.models import Job
+
+    job_id = Factory(app).job().id
+    db.session.rollback()
+    with write_intent():  # a write transaction from its first statement (SQLite)
+        db.session.execute(
+            insert(JobAnalytics),
+            [
+                {"id": new_id(), "job_id": job_id, "date": dt.date(2026, 11, 1), "view_count": 3},
+                {"id": new_id(), "job_id": job_id, "date": dt.date(2026, 11, 2), "view_count": 4},
+            ],
+        )
+        db.session.get(Job, job_id).application_count = 99
+        db.session.commit()
     return job_id
 
 
@@ -94,8 +98,8 @@ def test_inline_worker_runs_the_same_task(sqlite_url):
 
 def test_inline_worker_survives_a_failing_task(sqlite_url):
     with app_context(build_app(sqlite_url)) as app:
-        queue.enqueue("refresh_job_counters", "no-such-job")  # raises NotFound in the thread
         job_id = _job_with_wrong_counters(app)
+        queue.enqueue("refresh_job_counters", "no-such-job")  # raises NotFound in the thread
         queue.enqueue("refresh_job_counters", job_id)
         assert queue.inline_worker(app).join(timeout=30)
         assert _counters(job_id) == (0, 7)
