@@ -218,8 +218,23 @@ def serve(host, port, no_browser):
     serve_desktop(host=host, port=port, open_browser=not no_browser)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path):
+    """Copy the SQLite database to PATH (online: the app may keep running)."""
+    from pathlib import Path
+
+    from .backup import backup_sqlite
+
+    try:
+        size = backup_sqlite(db.engine, Path(path))
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Backed up to {path} ({size:,} bytes)")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (users_cli, audit_cli, tasks_cli, worker, serve):
+    for command in (users_cli, audit_cli, tasks_cli, worker, serve, backup):
         app.cli.add_command(command)
     for command in (demo_cli,):
         app.cli.add_command(command)
