@@ -30,8 +30,10 @@
 
   const titled = (keys) => keys.map((key) => key.charAt(0).toUpperCase() + key.slice(1).replace("_", " "));
 
+  // JSON objects arrive with sorted keys: the funnel keeps its own order.
+  const FUNNEL = ["views", "applications", "shortlisted", "interviews", "offers", "hires"];
   if (data.funnel) {
-    const keys = Object.keys(data.funnel);
+    const keys = FUNNEL.filter((key) => key in data.funnel);
     bar("funnel-chart", titled(keys), keys.map((key) => data.funnel[key]), "Count", true);
   }
   if (data.scores) {
@@ -60,8 +62,9 @@
       },
     });
   }
+  const STAGES = ["applied", "shortlisted", "interview", "offer", "hired", "rejected", "withdrawn"];
   if (data.pipeline) {
-    const keys = Object.keys(data.pipeline);
+    const keys = STAGES.filter((key) => key in data.pipeline);
     bar("pipeline-chart", titled(keys), keys.map((key) => data.pipeline[key]), "Applications", false);
   }
   document.documentElement.dataset.chartsReady = String(Object.keys(charts).length);
