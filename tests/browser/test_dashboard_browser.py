@@ -102,6 +102,8 @@ def test_filter_dashboard_and_open_the_charts(page, live_server, login, sqlite_a
         box = page.locator(canvas).bounding_box()
         assert box and box["width"] > 100 and box["height"] > 100
     assert page.inner_text("[data-funnel=applications]") == "6"
+    funnel = page.evaluate("Chart.getChart('funnel-chart').data.labels")
+    assert funnel == ["Views", "Applications", "Shortlisted", "Interviews", "Offers", "Hires"]
     assert page.inner_text("[data-funnel=shortlisted]") == "3"
 
     page.click("text=Last 7 days")
@@ -110,4 +112,6 @@ def test_filter_dashboard_and_open_the_charts(page, live_server, login, sqlite_a
     page.click("nav >> text=Analytics")
     page.wait_for_url(f"{live_server}/analytics")
     page.wait_for_function("document.documentElement.dataset.chartsReady === '1'")
+    stages = page.evaluate("Chart.getChart('pipeline-chart').data.labels")
+    assert stages[:5] == ["Applied", "Shortlisted", "Interview", "Offer", "Hired"]
     assert problems == []
