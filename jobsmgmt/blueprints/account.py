@@ -13,13 +13,14 @@ from wtforms.validators import DataRequired, Length
 from ..extensions import db
 from ..services import users
 from ..services.errors import DomainError
+from .form_checks import storable
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name", validators=[DataRequired(), Length(max=100)], default="API token"
+        "Token name", validators=[DataRequired(), Length(max=100), storable], default="API token"
     )
     submit = SubmitField("Create token")
 

@@ -13,14 +13,15 @@ from ..extensions import db
 from ..models import ROLES
 from ..services import policy, users
 from ..services.errors import DomainError
+from .form_checks import storable
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [(role, role.capitalize()) for role in ROLES]
 
 
 class NewUserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=255)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=255), storable])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), storable])
     role = SelectField("Role", choices=ROLE_CHOICES, default="recruiter")
     password = PasswordField(
         "Initial password", validators=[DataRequired(), Length(min=8, max=200)]

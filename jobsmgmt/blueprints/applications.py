@@ -11,6 +11,7 @@ from ..models import STAGES
 from ..schemas.common import unstorable_text
 from ..services import applications, policy
 from ..services.errors import DomainError
+from .paging import page_arg, pages_for
 
 bp = Blueprint("applications", __name__)
 PER_PAGE = 25
@@ -21,7 +22,7 @@ def pipeline_for(job) -> dict:
     applications (``?page=`` and ``?stage=`` of the job page)."""
     stage = request.args.get("stage")
     stage = stage if stage in STAGES else None
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = page_arg()
     rows, total = applications.list_applications(db.session, job.id, stage, page, PER_PAGE)
     return {
         "counts": applications.stage_counts(db.session, job.id),
@@ -29,7 +30,7 @@ def pipeline_for(job) -> dict:
         "stage": stage,
         "total": total,
         "page": page,
-        "pages": max(-(-total // PER_PAGE), 1),
+        "pages": pages_for(total, PER_PAGE),
         "stages": STAGES,
     }
 

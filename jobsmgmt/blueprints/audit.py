@@ -6,7 +6,7 @@ import json
 import re
 from datetime import datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
@@ -16,6 +16,7 @@ from ..models import Job
 from ..services import audit, policy
 from ..services.errors import NotFound
 from . import localtime
+from .paging import page_arg, pages_for
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 25
@@ -62,7 +63,7 @@ def _any_job(job_id: str) -> Job:
 @permission_required(policy.READ)
 def job_log(job_id: str):
     job = _any_job(job_id)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     entries, total = audit.list_entries(db.session, job_id, page, PAGE_SIZE)
     return render_template(
         "audit/log.html",
@@ -70,7 +71,7 @@ def job_log(job_id: str):
         entries=[(entry, diff_rows(entry)) for entry in entries],
         total=total,
         page=page,
-        pages=max(-(-total // PAGE_SIZE), 1),
+        pages=pages_for(total, PAGE_SIZE),
         verify_form=VerifyForm(),
     )
 

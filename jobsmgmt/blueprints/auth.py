@@ -21,12 +21,13 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import db, limiter
 from ..services import users
+from .form_checks import storable
 
 bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=255)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=255), storable])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Log in")
 

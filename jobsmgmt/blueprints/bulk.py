@@ -26,8 +26,11 @@ from ..auth import actor_for, permission_required
 from ..extensions import db
 from ..models import BULK_OPERATIONS, EMPLOYMENT_TYPES, PORTALS, STATUSES, Job
 from ..schemas.bulk import MAX_JOBS, BulkUpdateRequest
+from ..schemas.common import unstorable_text
 from ..services import bulk, policy, users
 from ..services.errors import DomainError
+from .form_checks import sane_year, storable
+from .paging import page_arg, pages_for
 
 bp = Blueprint("bulk", __name__, url_prefix="/bulk")
 
@@ -54,9 +57,9 @@ class BulkForm(FlaskForm):
         "Operation", choices=[(op, OPERATION_LABELS[op]) for op in BULK_OPERATIONS]
     )
     status = SelectField("New status", choices=[(s, s.replace("_", " ")) for s in STATUSES])
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000)])
-    department = StringField("Department", validators=[Optional(), Length(max=100)])
-    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000), storable])
+    department = StringField("Department", validators=[Optional(), Length(max=100), storable])
+    location = StringField("Location", validators=[Optional(), Length(max=200), storable])
     employment_type = SelectField(
         "Employment type",
         choices=BLANK + [(t, t.replace("_", " ")) for t in EMPLOYMENT_TYPES],
@@ -64,7 +67,7 @@ class BulkForm(FlaskForm):
     application_deadline = DateTimeLocalField(
         "Application deadline",
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), sane_year],
         description="In your time zone",
     )
     owner_id = SelectField("Owner")
@@ -120,6 +123,8 @@ def _selected_ids() -> list[str]:
     ids = []
     for value in source.getlist("job_ids"):
         ids.extend(part.strip() for part in value.split(",") if part.strip())
+    # An id no job can have (NUL, absurd length) is dropped rather than sent to the database.
+    ids = [i for i in ids if len(i) <= 100 and not unstorable_text(i)]
     return list(dict.fromkeys(ids))
 
 
@@ -153,11 +158,11 @@ def _validate(form: BulkForm, ids: list[str], dry_run: bool) -> BulkUpdateReques
 
 def _history(page: int):
     ops, total = bulk.list_operations(db.session, page=page, limit=10)
-    return ops, max(-(-total // 10), 1), bulk.initiator_names(db.session, ops)
+    return ops, pages_for(total, 10), bulk.initiator_names(db.session, ops)
 
 
 def _page_context(form: BulkForm, ids: list[str]) -> dict:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     ops, pages, names = _history(page)
     return {
         "form": form,

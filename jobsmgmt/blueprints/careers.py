@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..database import set_write_intent
 from ..extensions import db, limiter
@@ -15,14 +15,11 @@ from ..models import Job
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
 from ..services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from .form_checks import storable
+from .paging import page_arg, pages_for
 
 bp = Blueprint("careers", __name__, url_prefix="/careers")
 PER_PAGE = 20
-
-
-def storable(form, field) -> None:
-    if field.data and unstorable_text(field.data):
-        raise ValidationError("Remove the invisible control characters from this field.")
 
 
 class ApplyForm(FlaskForm):
@@ -73,7 +70,7 @@ def index():
     search = request.args.get("q", "").strip()[:200]
     if unstorable_text(search):
         search = ""
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = page_arg()
     rows, total = careers.list_open_jobs(db.session, search, page, PER_PAGE)
     return render_template(
         "careers/index.html",
@@ -81,7 +78,7 @@ def index():
         total=total,
         search=search,
         page=page,
-        pages=max(-(-total // PER_PAGE), 1),
+        pages=pages_for(total, PER_PAGE),
     )
 
 

@@ -9,13 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..auth import actor_for, permission_required
 from ..extensions import db
 from ..models import EMPLOYMENT_TYPES
 from ..services import jobs, policy, users
 from ..services.errors import DomainError
+from .form_checks import sane_year, storable
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -23,24 +24,30 @@ EMPLOYMENT_CHOICES = [(value, value.replace("_", " ").capitalize()) for value in
 
 
 class JobForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    department = StringField("Department", validators=[Length(max=100)])
-    location = StringField("Location", validators=[Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), storable])
+    department = StringField("Department", validators=[Length(max=100), storable])
+    location = StringField("Location", validators=[Length(max=200), storable])
     employment_type = SelectField("Employment type", choices=EMPLOYMENT_CHOICES)
-    description = TextAreaField("Description", validators=[Length(max=20000)])
+    description = TextAreaField("Description", validators=[Length(max=20000), storable])
     required_skills = StringField(
         "Required skills",
-        validators=[Length(max=2000)],
+        validators=[Length(max=2000), storable],
         description="Comma-separated, e.g. Python, SQL, Flask",
     )
     application_deadline = DateTimeLocalField(
         "Application deadline",
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), sane_year],
         description="In your time zone",
     )
     owner_id = SelectField("Owner")
     submit = SubmitField("Save job")
+
+    def validate_required_skills(self, field) -> None:
+        """The API's limits: at most 50 skills of at most 100 characters each."""
+        skills = [s.strip() for s in (field.data or "").split(",") if s.strip()]
+        if len(skills) > 50 or any(len(skill) > 100 for skill in skills):
+            raise ValidationError("List at most 50 skills, each at most 100 characters.")
 
     def fill_owner_choices(self) -> None:
         self.owner_id.choices = [

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth import permission_required
 from ..extensions import db
 from ..services import notifications, policy
+from .paging import MAX_PAGE, page_arg, pages_for
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def unread_badge():
 @bp.get("")
 @permission_required(policy.READ)
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     unread_only = request.args.get("unread") == "1"
     rows, total = notifications.list_for_user(
         db.session, current_user.id, page, PAGE_SIZE, unread_only=unread_only
@@ -47,7 +48,7 @@ def index():
         notifications=rows,
         total=total,
         page=page,
-        pages=max(-(-total // PAGE_SIZE), 1),
+        pages=pages_for(total, PAGE_SIZE),
         unread_only=unread_only,
     )
 
@@ -70,4 +71,4 @@ def mark_all():
 def _safe_next() -> str:
     """Back to the same list page (only a page number is taken from the form)."""
     page = request.form.get("next_page", type=int) or 1
-    return url_for(".index", page=max(page, 1))
+    return url_for(".index", page=min(max(page, 1), MAX_PAGE))
