@@ -50,7 +50,3 @@ def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
-
-
-def is_sqlite(session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"

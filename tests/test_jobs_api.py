@@ -186,9 +186,25 @@ def test_unknown_route_and_method_are_json(client, factory):
 
 def test_impossible_ids_are_404_everywhere(client, factory):
     headers = factory.headers("admin")
-    for url in ("/api/jobs/a%00b", "/api/jobs/" + "x" * 101, "/jobs/a%00b", "/careers/a%00b",
-                "/api/jobs-management/a%00b/analytics", "/jobs/a%00b/audit"):
+    for url in (
+        "/api/jobs/a%00b",
+        "/api/jobs/" + "x" * 101,
+        "/jobs/a%00b",
+        "/careers/a%00b",
+        "/api/jobs-management/a%00b/analytics",
+        "/jobs/a%00b/audit",
+    ):
         response = client.get(url, headers=headers)
         assert response.status_code == 404, url
     patched = client.patch("/api/jobs/a%00b", json={"title": "x"}, headers=headers)
     assert patched.status_code == 404
+
+
+def test_a_viewer_cannot_own_a_job(client, factory):
+    headers = factory.headers("admin")
+    viewer = factory.user("viewer")
+    response = client.post(
+        "/api/jobs", json={"title": "QA", "owner_id": viewer.id}, headers=headers
+    )
+    assert response.status_code == 422
+    assert "owner_id" in response.json["error"]["details"]["fields"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -43,7 +41,7 @@ def tokens():
         _, new_token = users.create_token(db.session, current_user.id, form.name.data)
         flash("Token created. Copy it now: it is not shown again.", "success")
     zone_form = TimezoneForm(formdata=None)
-    zone_form.timezone.choices = sorted(available_timezones())
+    zone_form.timezone.choices = users.time_zones()
     zone_form.timezone.data = current_user.timezone
     return render_template(
         "account/tokens.html",
@@ -72,7 +70,7 @@ def revoke(token_id: str):
 @login_required
 def timezone():
     form = TimezoneForm()
-    form.timezone.choices = sorted(available_timezones())
+    form.timezone.choices = users.time_zones()
     if form.validate_on_submit():
         users.set_timezone(db.session, current_user.id, form.timezone.data)
         flash(f"Times are now shown in {form.timezone.data}.", "success")

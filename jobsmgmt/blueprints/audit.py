@@ -80,7 +80,6 @@ def job_log(job_id: str):
 @permission_required(policy.VERIFY_AUDIT)
 def verify_job(job_id: str):
     job = _any_job(job_id)
-    VerifyForm().validate_on_submit()  # CSRF is checked for every POST by CSRFProtect
     report = audit.verify(db.session, job_id)
     return render_template("audit/verify.html", job=job, report=report, form=VerifyForm())
 

@@ -84,9 +84,7 @@ class BulkForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.owner_id.choices = BLANK + [
-            (u.id, f"{u.name} ({u.role})")
-            for u in users.list_users(db.session)
-            if u.is_active and u.role != "viewer"
+            (u.id, f"{u.name} ({u.role})") for u in users.list_owners(db.session)
         ]
 
     def parameters(self) -> dict:

@@ -68,7 +68,7 @@ def index():
         query=query,
         selected=set(query.statuses()),
         statuses=STATUSES,
-        owners=[u for u in users.list_users(db.session) if u.is_active and u.role != "viewer"],
+        owners=users.list_owners(db.session),
         errors=errors,
         url=lambda **changes: _url("/", args, **changes),
         csv_url=_url(

@@ -51,9 +51,7 @@ class JobForm(FlaskForm):
 
     def fill_owner_choices(self) -> None:
         self.owner_id.choices = [
-            (u.id, f"{u.name} ({u.role})")
-            for u in users.list_users(db.session)
-            if u.is_active and u.role != "viewer"
+            (u.id, f"{u.name} ({u.role})") for u in users.list_owners(db.session)
         ]
 
     def to_fields(self) -> dict:

@@ -237,16 +237,3 @@ def iter_rows(session: Session, filters: DashboardFilters, chunk: int = 500) -> 
         result = session.execute(query)
         for row in result:
             yield _row_dict(row)
-
-
-def departments(session: Session) -> list[str]:
-    """Distinct departments of live jobs (for the filter form's suggestions)."""
-    return list(
-        session.scalars(
-            select(Job.department)
-            .where(Job.deleted_at.is_(None), Job.department != "")
-            .group_by(Job.department)
-            .order_by(Job.department)
-            .limit(500)
-        )
-    )

@@ -20,6 +20,7 @@ EDITABLE_FIELDS = (
     "owner_id",
 )
 DELETABLE_STATUSES = ("draft", "closed", "archived")
+OWNER_ROLES = ("admin", "recruiter")  # viewers cannot change a job, so they cannot own one
 
 
 def snapshot(job: Job) -> dict:
@@ -79,10 +80,10 @@ def _check_owner(session: Session, owner_id: str | None) -> None:
             "owner_id cannot be null.", details={"fields": {"owner_id": "required"}}
         )
     owner = session.get(User, owner_id)
-    if owner is None or owner.is_system or not owner.is_active:
+    if owner is None or owner.is_system or not owner.is_active or owner.role not in OWNER_ROLES:
         raise ValidationFailed(
-            "The owner must be an active user.",
-            details={"fields": {"owner_id": "unknown or inactive user"}},
+            "The owner must be an active admin or recruiter.",
+            details={"fields": {"owner_id": "unknown or inactive user, or a viewer"}},
         )
 
 
@@ -172,20 +173,6 @@ def delete_job(
     )
     if commit:
         session.commit()
-
-
-def list_jobs(session: Session, page: int = 1, limit: int = 20) -> tuple[list[Job], int]:
-    """Live jobs, newest first."""
-    live = Job.deleted_at.is_(None)
-    total = session.scalar(select(func.count()).select_from(Job).where(live))
-    rows = session.scalars(
-        select(Job)
-        .where(live)
-        .order_by(Job.created_at.desc(), Job.id)
-        .offset((page - 1) * limit)
-        .limit(limit)
-    ).all()
-    return list(rows), total
 
 
 def refresh_counters(session: Session, job_id: str) -> Job:

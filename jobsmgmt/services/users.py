@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -64,16 +65,6 @@ def set_role(session: Session, user_id: str, role: str, active: bool) -> User:
         revoke_all_sessions(session, user.id)
     session.commit()
     return user
-
-
-def set_password(session: Session, user_id: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("User not found.")
-    user.password_hash = generate_password_hash(password, method="scrypt")
-    session.commit()
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -174,6 +165,19 @@ def list_users(session: Session) -> list[User]:
     )
 
 
+def list_owners(session: Session) -> list[User]:
+    """Who may own a job: active admins and recruiters (the rule of ``jobs.OWNER_ROLES``)."""
+    from .jobs import OWNER_ROLES
+
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.is_system.is_(False), User.is_active.is_(True), User.role.in_(OWNER_ROLES))
+            .order_by(func.lower(User.name))
+        )
+    )
+
+
 def get_user_by_email(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or user.is_system:
@@ -181,10 +185,16 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def set_timezone(session: Session, user_id: str, zone: str) -> None:
+@functools.cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zones, sorted (read from disk once per process)."""
     from zoneinfo import available_timezones
 
-    if zone not in available_timezones():
+    return tuple(sorted(available_timezones()))
+
+
+def set_timezone(session: Session, user_id: str, zone: str) -> None:
+    if zone not in time_zones():
         raise ValidationFailed(f"Unknown time zone {zone}.")
     user = session.get(User, user_id)
     if user is None:
