@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..models import BulkOperation, Job, User, utcnow
 from . import Actor, jobs, notifications, postings, status
-from .errors import Conflict, DomainError, NotFound
+from .errors import DomainError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,7 @@ def _plan_changes(
     if operation == "status_update":
         return _changes(status.plan_status_change(job, parameters["status"], now=now))
     if operation in ("update_fields", "extend_deadline"):
-        if job.status == "archived":
-            raise Conflict(
-                "An archived job cannot be edited; move it to closed first.", code="job_archived"
-            )
+        jobs.check_editable(job)
         target = _field_values(operation, parameters, job, now)
         return _changes(
             {
@@ -104,11 +101,7 @@ def _plan_changes(
     if operation == "post_external":
         return postings.plan_postings(session, job, parameters["portals"])
     if operation == "delete":
-        if job.status not in jobs.DELETABLE_STATUSES:
-            raise Conflict(
-                f"A job that is {job.status} cannot be deleted; close it first.",
-                code="job_not_deletable",
-            )
+        jobs.check_deletable(job)
         return _changes({"deleted_at": {"from": None, "to": now}})
     raise ValueError(f"Unknown operation {operation}")
 

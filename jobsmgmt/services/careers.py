@@ -7,14 +7,9 @@ from sqlalchemy.orm import Session
 
 from ..models import Job, utcnow
 from . import daily_counts
+from .dashboard import search_clause
 from .errors import NotFound
 from .jobs import lock_job
-
-
-def _like(term: str) -> str:
-    """A case-insensitive substring pattern with ``%``, ``_`` and ``\\`` taken literally."""
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def list_open_jobs(
@@ -29,15 +24,7 @@ def list_open_jobs(
         or_(Job.application_deadline.is_(None), Job.application_deadline > now),
     ]
     if search and search.strip():
-        pattern = _like(search.strip())
-        conditions.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (Job.title, Job.department, Job.location)
-                )
-            )
-        )
+        conditions.append(search_clause(session, search.strip()))
     total = session.scalar(select(func.count()).select_from(Job).where(*conditions))
     rows = session.scalars(
         select(Job)

@@ -64,7 +64,8 @@ def escape_like(text: str) -> str:
     )
 
 
-def _search_clause(session: Session, term: str, rare: bool = False):
+def search_clause(session: Session, term: str, rare: bool = False):
+    """Title, department or location contains ``term`` (case-insensitive, wildcards literal)."""
     pattern = f"%{escape_like(term)}%"
     columns = (Job.title, Job.department, Job.location)
     if session.get_bind().dialect.name == "sqlite":
@@ -102,7 +103,7 @@ def _where(
     if filters.owner_id is not None:
         clauses.append(owner == filters.owner_id)
     if filters.search:
-        clauses.append(_search_clause(session, filters.search, rare_search))
+        clauses.append(search_clause(session, filters.search, rare_search))
     return clauses
 
 

@@ -108,6 +108,24 @@ def create_job(session: Session, fields: dict, actor: Actor) -> Job:
     return job
 
 
+def check_editable(job: Job) -> None:
+    """Archived jobs are read-only until they are moved back to closed."""
+    if job.status == "archived":
+        raise Conflict(
+            "An archived job cannot be edited; move it to closed first.", code="job_archived"
+        )
+
+
+def check_deletable(job: Job) -> None:
+    """Only draft, closed and archived jobs may be (soft-)deleted."""
+    if job.status not in DELETABLE_STATUSES:
+        raise Conflict(
+            f"A job that is {job.status} cannot be deleted; close it first.",
+            code="job_not_deletable",
+            details={"status": job.status, "deletable_statuses": list(DELETABLE_STATUSES)},
+        )
+
+
 def update_job(
     session: Session,
     job_id: str,
@@ -120,10 +138,7 @@ def update_job(
     """Edit fields under the row lock, with an audit entry of what changed (``extra_audit`` is
     added to its new values); committed only when ``commit``."""
     job = lock_job(session, job_id)
-    if job.status == "archived":
-        raise Conflict(
-            "An archived job cannot be edited; move it to closed first.", code="job_archived"
-        )
+    check_editable(job)
     changes = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     if "owner_id" in changes:
         _check_owner(session, changes["owner_id"])
@@ -154,12 +169,7 @@ def delete_job(
     """Soft delete: the row and its audit trail stay; the job disappears from every list.
     Committed only when ``commit``; ``extra_audit`` is added to the audit entry's new values."""
     job = lock_job(session, job_id)
-    if job.status not in DELETABLE_STATUSES:
-        raise Conflict(
-            f"A job that is {job.status} cannot be deleted; close it first.",
-            code="job_not_deletable",
-            details={"status": job.status, "deletable_statuses": list(DELETABLE_STATUSES)},
-        )
+    check_deletable(job)
     now = utcnow()
     job.deleted_at = now
     job.updated_at = now
