@@ -126,11 +126,17 @@ def _selected_ids() -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _jobs_by_id(ids: list[str]) -> dict[str, Job]:
+def _jobs_by_id(ids: list[str]) -> dict:
+    """Id, title, status and deadline of the selected live jobs, as plain rows: the dry run's
+    rollback would expire ORM objects and make the preview load each job again."""
     if not ids:
         return {}
-    rows = db.session.scalars(select(Job).where(Job.id.in_(ids), Job.deleted_at.is_(None)))
-    return {job.id: job for job in rows}
+    rows = db.session.execute(
+        select(Job.id, Job.title, Job.status, Job.application_deadline).where(
+            Job.id.in_(ids), Job.deleted_at.is_(None)
+        )
+    )
+    return {row.id: row for row in rows}
 
 
 def _validate(form: BulkForm, ids: list[str], dry_run: bool) -> BulkUpdateRequest | None:

@@ -14,7 +14,7 @@ from ...schemas.bulk import (
 )
 from ...schemas.common import pagination
 from ...services import bulk, policy
-from .base import route
+from .base import render, route
 
 PREFIX = "/jobs-management"
 # Beyond BULK, what each operation's own kind of change needs.
@@ -43,20 +43,12 @@ def bulk_update(user, body: BulkUpdateRequest):
     if request.dry_run:
         preview = bulk.dry_run(db.session, request.operation, parameters, request.job_ids)
         out = DryRunResponse.model_validate(preview).model_dump(mode="json")
-        return _json(out, 200), {}
+        return render(None, out, 200), {}
     op = bulk.start_operation(
         db.session, request.operation, parameters, request.job_ids, actor_for(user)
     )
     out = QueuedResponse(operation_id=op.id, total_count=op.total_count).model_dump(mode="json")
-    return _json(out, 202), {"Location": f"/api{PREFIX}/bulk-operations/{op.id}"}
-
-
-def _json(payload: dict, status: int):
-    from flask import jsonify
-
-    response = jsonify(payload)
-    response.status_code = status
-    return response
+    return render(None, out, 202), {"Location": f"/api{PREFIX}/bulk-operations/{op.id}"}
 
 
 @route(
