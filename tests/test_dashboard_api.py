@@ -391,3 +391,81 @@ def test_deep_pages_use_the_same_order(client, factory, monkeypatch):
                 body = client.get(URL, query_string=params, headers=headers).json
                 got += [j["id"] for j in body["jobs"]]
             assert got == [r["id"] for r in expected(rows, sort=sort, order=order)], (sort, order)
+
+
+@pytest.mark.parametrize("max_values", [500, 0])
+def test_counted_search_matches_plain_python(client, factory, monkeypatch, max_values):
+    """Totals from the facet and owner counts, searches through the distinct values (and,
+    with ``max_values`` 0, the plain scan they fall back to) against plain Python, over random
+    jobs and many filter/sort/search/page combinations, after edits and soft deletes."""
+    import random
+
+    from jobsmgmt.services import dashboard
+
+    monkeypatch.setattr(dashboard, "MAX_SEARCH_VALUES", max_values)
+    rng = random.Random(7)
+    owner = factory.user("recruiter", name="Owner One")
+    other = factory.user("recruiter", name="Owner Two")
+    words = ["Data", "data_ops", "Sales", "100% Remote", "Back\\end", "Lisbon", "Ops", "Engineer"]
+    specs = []
+    for i in range(90):
+        specs.append(
+            {
+                "title": f"{rng.choice(['Senior ', 'Junior ', ''])}{rng.choice(words)} {i % 7}",
+                "department": rng.choice(["Data", "Sales", "Engineering", "Ops"]),
+                "location": rng.choice(["Lisbon", "Berlin", "Remote", "LISBON office"]),
+                "status": rng.choice(STATUS_CHOICES),
+                "published_at": rng.choice([None, BASE + timedelta(days=rng.randrange(30))]),
+                "application_deadline": rng.choice(
+                    [None, BASE + timedelta(days=rng.randrange(60))]
+                ),
+                "other_owner": rng.random() < 0.4,
+                "deleted_at": BASE if rng.random() < 0.1 else None,
+            }
+        )
+    rows = insert_jobs(owner, other, specs)
+    # edits after insertion move the counts; the expectation follows the same edits
+    for row in rng.sample([r for r in rows if not r["deleted"]], 10):
+        job = db.session.get(Job, row["id"])
+        job.title, job.location = row["title"], row["location"] = ("Moved Data", "Madrid")
+    for row in rng.sample([r for r in rows if not r["deleted"]], 5):
+        db.session.get(Job, row["id"]).deleted_at = BASE
+        row["deleted"] = True
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {factory.token(owner)}"}
+    terms = ["", "data", "DATA", "lisbon", "%", "_", "\\", "100% r", "o", "madrid", "zzz"]
+    cases = 0
+    for term in terms:
+        for statuses in ((), ("open",), ("open", "closed"), ("draft", "archived", "on_hold")):
+            for department in (None, "Data"):
+                for who in (None, owner.id):
+                    sort = rng.choice(list(SORT_KEYS))
+                    order = rng.choice(["asc", "desc"])
+                    params = {"search": term, "sort": sort, "order": order, "limit": 7}
+                    if statuses:
+                        params["status"] = ",".join(statuses)
+                    if department:
+                        params["department"] = department
+                    if who:
+                        params["owner"] = who
+                    want = expected(
+                        rows,
+                        statuses=statuses,
+                        department=department,
+                        owner=who,
+                        search=term or None,
+                        sort=sort,
+                        order=order,
+                    )
+                    page = rng.choice([1, 1, 2])
+                    body = client.get(
+                        URL, query_string={**params, "page": page}, headers=headers
+                    ).json
+                    assert body["pagination"]["total"] == len(want), params
+                    got = [j["id"] for j in body["jobs"]]
+                    assert got == [r["id"] for r in want][(page - 1) * 7 : page * 7], params
+                    cases += 1
+    assert cases == len(terms) * 16
+
+
+STATUS_CHOICES = ["draft", "open", "on_hold", "closed", "archived"]

@@ -1,6 +1,7 @@
 """The summary counts kept by the ``jobs`` triggers (migration 0005) always equal a count of the
 live jobs by status: after inserts, status changes, soft deletes, undeletes and deletes, through
-the ORM and raw SQL, on both databases, and under concurrent opposite moves on PostgreSQL."""
+the ORM and raw SQL, on both databases, and under concurrent opposite moves on PostgreSQL; and
+the same for the dashboard's facet counts, owner counts and search values (migration 0006)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from jobsmgmt.extensions import db
 from jobsmgmt.models import STATUSES, Job, utcnow
+from jobsmgmt.models.jobs import JobFacetCount, JobOwnerCount, JobSearchValue
 from jobsmgmt.services import dashboard
 
 
@@ -105,3 +107,133 @@ def test_concurrent_opposite_moves_on_postgresql(pg_app, factory):
     assert errors == []
     db.session.rollback()
     assert check() == counted()
+
+
+# --- the dashboard's facet counts, owner counts and search values (migration 0006) -------
+
+
+def grouped(*columns) -> dict:
+    query = select(*columns, func.count()).where(Job.deleted_at.is_(None)).group_by(*columns)
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query)}
+
+
+def kept(model, *key) -> dict:
+    rows = db.session.execute(select(*key, model.job_count).where(model.job_count != 0))
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def check_search_counts() -> None:
+    db.session.commit()
+    assert kept(
+        JobFacetCount,
+        JobFacetCount.title,
+        JobFacetCount.department,
+        JobFacetCount.location,
+        JobFacetCount.status,
+    ) == grouped(Job.title, Job.department, Job.location, Job.status)
+    assert kept(
+        JobOwnerCount, JobOwnerCount.owner_id, JobOwnerCount.department, JobOwnerCount.status
+    ) == grouped(Job.owner_id, Job.department, Job.status)
+    values = {}
+    for field, column in (
+        ("title", Job.title),
+        ("department", Job.department),
+        ("location", Job.location),
+    ):
+        values.update({(field, value): n for (value,), n in grouped(column).items()})
+    assert kept(JobSearchValue, JobSearchValue.field, JobSearchValue.value) == values
+    negative = db.session.scalar(
+        select(func.count()).select_from(JobFacetCount).where(JobFacetCount.job_count < 0)
+    )
+    assert negative == 0
+
+
+def test_search_counts_follow_every_change(app, factory):
+    owner = factory.user("recruiter")
+    other = factory.user("recruiter")
+    check_search_counts()
+    made = [factory.job(owner=owner, title=f"Job {i % 2}", location="Berlin") for i in range(4)]
+    db.session.add(Job(title="Job 0", department="Data", location="Lisbon", owner_id=other.id))
+    check_search_counts()
+    job = db.session.get(Job, made[0].id)
+    job.title = "Renamed"
+    check_search_counts()
+    job.department, job.location = "Sales", "Madrid"
+    check_search_counts()
+    job.status = "open"
+    check_search_counts()
+    job.owner_id = other.id
+    check_search_counts()
+    job.deleted_at = utcnow()
+    check_search_counts()
+    job.title = "Renamed while deleted"  # counts nowhere
+    check_search_counts()
+    job.deleted_at = None
+    check_search_counts()
+    db.session.execute(text("UPDATE jobs SET title = 'Job 1', status = 'closed'"))
+    check_search_counts()
+    db.session.execute(text("UPDATE jobs SET deleted_at = created_at WHERE location = 'Berlin'"))
+    check_search_counts()
+    plain = db.session.scalar(select(Job).where(Job.location == "Lisbon"))  # no audit rows
+    db.session.delete(plain)
+    check_search_counts()
+    # the emptied values stay with a count of 0 and no longer match a search
+    assert (
+        db.session.scalar(
+            select(JobSearchValue.job_count).where(
+                JobSearchValue.field == "location", JobSearchValue.value == "Lisbon"
+            )
+        )
+        == 0
+    )
+    assert dashboard.matching_values(db.session, "lisbon") == {
+        "title": [],
+        "department": [],
+        "location": [],
+    }
+
+
+def test_concurrent_opposite_renames_on_postgresql(pg_app):
+    """Jobs renamed X→Y while others go Y→X (and move between statuses) lock the shared
+    counter rows in one order: no deadlock, and the counts stay exact."""
+    from jobsmgmt.services import users
+
+    assert db.engine.dialect.name == "postgresql"
+    owner = users.create_user(
+        db.session, "renames@example.com", "Renames", "recruiter", "pw-123456789"
+    )
+    ids = []
+    for i in range(6):
+        job = Job(title="Alpha" if i % 2 else "Beta", owner_id=owner.id, status="open")
+        db.session.add(job)
+        db.session.flush()
+        ids.append(job.id)
+    db.session.commit()
+    engine = create_engine(db.engine.url)
+    errors = []
+
+    def flip(job_id: str, names: tuple[str, str]) -> None:
+        try:
+            for n in range(25):
+                with engine.begin() as connection:
+                    connection.execute(
+                        text("UPDATE jobs SET title = :t, status = :s WHERE id = :id"),
+                        {"t": names[n % 2], "s": ("open", "closed")[n % 2], "id": job_id},
+                    )
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [
+        threading.Thread(
+            target=flip, args=(job_id, ("Beta", "Alpha") if i % 2 else ("Alpha", "Beta"))
+        )
+        for i, job_id in enumerate(ids)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    engine.dispose()
+    assert errors == []
+    db.session.rollback()
+    check_search_counts()

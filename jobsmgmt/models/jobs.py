@@ -24,19 +24,28 @@ class Job(db.Model):
     __table_args__ = (
         # The dashboard's sort keys, each followed by the id (its tie-breaker), over live jobs
         # only (partial indexes: PostgreSQL cannot take an order from ``deleted_at IS NULL``):
-        # pages and deep offsets come from the index alone. The search index covers the LIKEs
-        # and the status (deleted_at as a last column: SQLite then reads it as covering).
+        # pages and deep offsets come from the index alone. The title index also covers the
+        # search columns and the status (deleted_at as a last column: SQLite then reads it as
+        # covering), so a search sorted by title tests each job without reading its row; the
+        # department index lists one department's jobs by title.
         Index("ix_jobs_live_created", "created_at", "id", **LIVE),
         Index("ix_jobs_live_status_created", "status", "created_at", "id", **LIVE),
         Index("ix_jobs_live_published", "published_at", "id", **LIVE),
-        Index("ix_jobs_live_title", "title", "id", **LIVE),
+        Index(
+            "ix_jobs_live_title",
+            "title",
+            "id",
+            "department",
+            "location",
+            "status",
+            "deleted_at",
+            **LIVE,
+        ),
         Index("ix_jobs_live_applications", "application_count", "id", **LIVE),
         Index("ix_jobs_live_views", "view_count", "id", **LIVE),
         Index("ix_jobs_live_deadline", "application_deadline", "id", **LIVE),
-        Index(
-            "ix_jobs_live_search", "title", "department", "location", "status", "deleted_at", **LIVE
-        ),
-        Index("ix_jobs_department", "department", "deleted_at"),
+        Index("ix_jobs_live_department", "department", "title", "id", **LIVE),
+        Index("ix_jobs_location", "location", "deleted_at"),
         Index("ix_jobs_owner_id", "owner_id", "deleted_at"),
         Index("ix_jobs_archived_at", "archived_at"),
     )
@@ -72,6 +81,49 @@ class JobStatusCount(db.Model):
     __tablename__ = "job_status_counts"
 
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    job_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class JobFacetCount(db.Model):
+    """Live jobs per (title, department, location, status), kept by triggers on ``jobs``
+    (migration 0006) like ``job_status_counts``: the dashboard's filtered totals for status,
+    department and search filters are a sum over these groups instead of a count of jobs.
+    Groups whose jobs are all gone stay with a count of 0."""
+
+    __tablename__ = "job_facet_counts"
+    __table_args__ = (
+        Index("ix_job_facet_counts_department", "department"),
+        Index("ix_job_facet_counts_location", "location"),
+    )
+
+    title: Mapped[str] = mapped_column(String(200), primary_key=True)
+    department: Mapped[str] = mapped_column(String(100), primary_key=True)
+    location: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    job_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class JobOwnerCount(db.Model):
+    """Live jobs per (owner, department, status), kept by the same triggers: the dashboard's
+    total for an owner filter (with or without department and statuses) without a count."""
+
+    __tablename__ = "job_owner_counts"
+
+    owner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    department: Mapped[str] = mapped_column(String(100), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    job_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class JobSearchValue(db.Model):
+    """Every distinct title, department and location of live jobs (``field`` names which),
+    with how many live jobs have it; kept by the same triggers. A dashboard search matches the
+    term against these few values first, then filters jobs by equality on the matches."""
+
+    __tablename__ = "job_search_values"
+
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
     job_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import STATUSES, Job, User
-from ..models.jobs import JobStatusCount
+from ..models.jobs import JobFacetCount, JobOwnerCount, JobSearchValue, JobStatusCount
 
 SORT_COLUMNS = {
     "posted_date": Job.published_at,
@@ -28,6 +28,13 @@ ORDERS = ("asc", "desc")
 LIKE_ESCAPE = "\\"
 RARE_SHARE = 20  # a search matching under 1/20 of the jobs counts as rare
 DEFERRED_OFFSET = 100
+MAX_SEARCH_VALUES = 500  # a search matching more distinct values than this scans the jobs
+SEARCH_COLUMNS = {"title": Job.title, "department": Job.department, "location": Job.location}
+FACET_COLUMNS = {
+    "title": JobFacetCount.title,
+    "department": JobFacetCount.department,
+    "location": JobFacetCount.location,
+}
 
 
 @dataclass(frozen=True)
@@ -64,25 +71,61 @@ def escape_like(text: str) -> str:
     )
 
 
-def search_clause(session: Session, term: str, rare: bool = False):
-    """Title, department or location contains ``term`` (case-insensitive, wildcards literal)."""
+def _contains(session: Session, column, term: str):
+    """``column`` contains ``term``: case-insensitive, ``%``, ``_`` and ``\\`` literal."""
     pattern = f"%{escape_like(term)}%"
-    columns = (Job.title, Job.department, Job.location)
     if session.get_bind().dialect.name == "sqlite":
         # SQLite's LIKE is already case-insensitive (ASCII); lower() would only slow it down.
-        clause = or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in columns))
+        return column.like(pattern, escape=LIKE_ESCAPE)
+    return column.ilike(pattern, escape=LIKE_ESCAPE)
+
+
+def search_clause(session: Session, term: str, rare: bool = False):
+    """Title, department or location contains ``term`` (case-insensitive, wildcards literal)."""
+    clause = or_(*(_contains(session, column, term) for column in SEARCH_COLUMNS.values()))
+    return _hinted(session, clause, rare)
+
+
+def _hinted(session: Session, clause, rare: bool):
+    if rare and session.get_bind().dialect.name == "sqlite":
         # Few matches: tell the planner, so it filters first and sorts the few rows instead
         # of walking the sort index and testing every job on the way.
-        return func.likelihood(clause, literal_column("0.001")) if rare else clause
-    return or_(*(column.ilike(pattern, escape=LIKE_ESCAPE) for column in columns))
+        return func.likelihood(clause, literal_column("0.001"))
+    return clause
+
+
+def matching_values(session: Session, term: str) -> dict[str, list[str]] | None:
+    """The distinct titles, departments and locations of live jobs that contain ``term`` (the
+    ``job_search_values`` the triggers keep), by field; None if there are too many to list."""
+    query = (
+        select(JobSearchValue.field, JobSearchValue.value)
+        .where(JobSearchValue.job_count > 0, _contains(session, JobSearchValue.value, term))
+        .limit(MAX_SEARCH_VALUES + 1)
+    )
+    rows = session.connection().execute(query).all()
+    if len(rows) > MAX_SEARCH_VALUES:
+        return None
+    matches: dict[str, list[str]] = {field: [] for field in SEARCH_COLUMNS}
+    for field_name, value in rows:
+        matches[field_name].append(value)
+    return matches
+
+
+def _matched(columns: dict, matches: dict[str, list[str]]):
+    """A job (or facet) whose title, department or location is one of the matching values:
+    the same rows as the substring search, found by equality."""
+    tests = [columns[name].in_(values) for name, values in matches.items() if values]
+    return or_(*tests) if tests else false()
 
 
 def _where(
     session: Session,
     filters: DashboardFilters,
+    matches: dict[str, list[str]] | None = None,
     rare_search: bool = False,
     common_status: bool = False,
     common_match: bool = False,
+    titles: list[str] | None = None,
 ) -> list:
     clauses = [Job.deleted_at.is_(None)]
     if filters.statuses:
@@ -96,13 +139,22 @@ def _where(
         clauses.append(status == statuses[0] if len(statuses) == 1 else status.in_(statuses))
     department, owner = Job.department, Job.owner_id
     if common_match and session.get_bind().dialect.name == "sqlite":
-        # Many jobs match: page through the sort index instead (as for common statuses).
-        department, owner = Job.department.concat(""), Job.owner_id.concat("")
+        # Many jobs match: page through the sort index instead (as for common statuses), but
+        # for a department sorted by title, whose index already lists them in that order.
+        owner = Job.owner_id.concat("")
+        if filters.sort != "title":
+            department = Job.department.concat("")
     if filters.department is not None:
         clauses.append(department == filters.department)
     if filters.owner_id is not None:
         clauses.append(owner == filters.owner_id)
-    if filters.search:
+    if titles is not None:
+        # A search sorted by title reads only the titles that have matching jobs, each one's
+        # range of the title index in order, instead of testing every job on the way.
+        clauses.append(Job.title.in_(titles))
+    if filters.search and matches is not None:
+        clauses.append(_hinted(session, _matched(SEARCH_COLUMNS, matches), rare_search))
+    elif filters.search:
         clauses.append(search_clause(session, filters.search, rare_search))
     return clauses
 
@@ -201,21 +253,67 @@ def summary(session: Session) -> dict:
     return result
 
 
+def _facet_total(
+    session: Session, filters: DashboardFilters, matches
+) -> tuple[int, list[str] | None]:
+    """The filtered total from ``job_facet_counts`` (no owner filter): statuses, department
+    and the search's matching values select groups, whose counts add up to the jobs. For a
+    search sorted by title, also the titles of those groups (None if too many to list)."""
+    count = func.coalesce(func.sum(JobFacetCount.job_count), 0)
+    by_title = matches is not None and filters.sort == "title"
+    query = (
+        select(JobFacetCount.title, count).group_by(JobFacetCount.title)
+        if by_title
+        else (select(count))
+    )
+    if filters.statuses:
+        query = query.where(JobFacetCount.status.in_(sorted(set(filters.statuses))))
+    if filters.department is not None:
+        query = query.where(JobFacetCount.department == filters.department)
+    if matches is not None:
+        query = query.where(JobFacetCount.job_count > 0, _matched(FACET_COLUMNS, matches))
+    if not by_title:
+        return int(session.connection().scalar(query)), None
+    groups = session.connection().execute(query).all()
+    titles = [title for title, _ in groups] if len(groups) <= MAX_SEARCH_VALUES else None
+    return sum(jobs for _, jobs in groups), titles
+
+
+def _owner_total(session: Session, filters: DashboardFilters) -> int:
+    """The filtered total for an owner filter (no search) from ``job_owner_counts``."""
+    query = select(func.coalesce(func.sum(JobOwnerCount.job_count), 0)).where(
+        JobOwnerCount.owner_id == filters.owner_id
+    )
+    if filters.statuses:
+        query = query.where(JobOwnerCount.status.in_(sorted(set(filters.statuses))))
+    if filters.department is not None:
+        query = query.where(JobOwnerCount.department == filters.department)
+    return int(session.connection().scalar(query))
+
+
 def dashboard(
     session: Session, filters: DashboardFilters, page: int = 1, limit: int = 20
 ) -> DashboardPage:
     """One page of the filtered, sorted jobs, the filtered total and the unfiltered summary."""
     connection = session.connection()  # Core rows: no ORM objects are needed here
     counts = summary(session)
+    matches = matching_values(session, filters.search) if filters.search else None
+    if matches is not None and not any(matches.values()):
+        return DashboardPage(jobs=[], total=0, page=page, limit=limit, summary=counts)
     chosen = sum(counts[status] for status in set(filters.statuses))
     common = chosen * RARE_SHARE >= counts["total_jobs"] and (
         filters.sort != "created_at" or bool(filters.search)
     )
-    where = _where(session, filters, common_status=common)
+    titles = None
+    where = _where(session, filters, matches, common_status=common)
     if filters.department is None and filters.owner_id is None and not filters.search:
         # Only statuses (or nothing) filter: the summary already holds the total.
         total = chosen if filters.statuses else counts["total_jobs"]
-    else:
+    elif filters.owner_id is None and (matches is not None or not filters.search):
+        total, titles = _facet_total(session, filters, matches)
+    elif not filters.search:
+        total = _owner_total(session, filters)
+    else:  # an owner's jobs that match a search: counted on the owner's index
         total = connection.scalar(select(func.count()).select_from(Job).where(*where))
     rows = []
     offset = (page - 1) * limit
@@ -223,9 +321,15 @@ def dashboard(
         many = total * RARE_SHARE >= counts["total_jobs"]
         rare = bool(filters.search) and not many
         by_sort = many and (filters.department is not None or filters.owner_id is not None)
-        if rare or by_sort:
+        if rare or by_sort or titles is not None:
             where = _where(
-                session, filters, rare_search=rare, common_status=common, common_match=by_sort
+                session,
+                filters,
+                matches,
+                rare_search=rare,
+                common_status=common,
+                common_match=by_sort,
+                titles=titles,
             )
         rows = [_row_dict(row) for row in _page_rows(connection, where, filters, offset, limit)]
     return DashboardPage(jobs=rows, total=total, page=page, limit=limit, summary=counts)
