@@ -370,25 +370,31 @@ def web_process(url: str, rounds: int) -> dict:
 
 
 def task_process(url: str, rounds: int) -> dict:
+    """The daily task as a full rewrite: every counter row of the range is first put out of
+    step (untimed), so the recompute has to write each one back, not just confirm it."""
+    from sqlalchemy import update
+
     from jobsmgmt import create_app
     from jobsmgmt.extensions import db
-    from jobsmgmt.models import utcnow
+    from jobsmgmt.models import JobAnalytics, utcnow
     from jobsmgmt.services import analytics
 
     app = create_app()
     today = utcnow().date()
+    result = {}
     with app.app_context():
-        began = time.perf_counter()
-        one_rows = analytics.calculate_daily_analytics(
-            db.session, today - timedelta(days=1), today - timedelta(days=1)
-        )
-        one = (time.perf_counter() - began) * 1000
-        began = time.perf_counter()
-        year_rows = analytics.calculate_daily_analytics(
-            db.session, today - timedelta(days=364), today
-        )
-        year = (time.perf_counter() - began) * 1000
-    return {"one_ms": one, "one_rows": one_rows, "year_ms": year, "year_rows": year_rows}
+        for name, first in (("one", today - timedelta(days=1)), ("year", today - timedelta(364))):
+            last = today - timedelta(days=1) if name == "one" else today
+            db.session.execute(
+                update(JobAnalytics)
+                .where(JobAnalytics.date >= first, JobAnalytics.date <= last)
+                .values(application_count=JobAnalytics.application_count + 1)
+            )
+            db.session.commit()
+            began = time.perf_counter()
+            result[f"{name}_rows"] = analytics.calculate_daily_analytics(db.session, first, last)
+            result[f"{name}_ms"] = (time.perf_counter() - began) * 1000
+    return result
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -448,11 +454,12 @@ def report(kind: str, seed_s, web: dict, task: dict, scale: dict | None) -> list
         f"{ok(a['p95'], BARS['analytics'])} |"
     )
     add(
-        f"| daily analytics task, one day, all jobs ({task['one_rows']} rows) | | "
+        f"| daily analytics task, one day, all jobs ({task['one_rows']} rows rewritten) | | "
         f"{task['one_ms']:.0f} | | | ≤ 3 s | {ok(task['one_ms'], BARS['daily_one'])} |"
     )
     add(
-        f"| daily analytics task, 365 days ({task['year_rows']} rows) | | {task['year_ms']:.0f} "
+        f"| daily analytics task, 365 days ({task['year_rows']} rows rewritten) | | "
+        f"{task['year_ms']:.0f} "
         f"| | | ≤ 60 s | {ok(task['year_ms'], BARS['daily_365'])} |"
     )
     if scale:

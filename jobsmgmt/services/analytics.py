@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, String, func, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import Date, String, func, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -307,10 +307,10 @@ def _daily_events(session: Session, low: datetime, high: datetime):
 
 def calculate_daily_analytics(session: Session, date_from: date, date_to: date) -> int:
     """Recompute the daily counters of every job for ``date_from``…``date_to`` from the
-    applications' ``applied_at`` / ``reached_*_at`` columns, set-based: rows of the range that
-    no event supports any more go back to zero, then one upsert on (job_id, date) writes the
-    counted days. ``view_count`` is kept; rows already right are not rewritten. Idempotent.
-    Returns the number of rows it changed."""
+    applications' ``applied_at`` / ``reached_*_at`` columns, set-based: one upsert on
+    (job_id, date) writes the counted days, and sets back to zero the rows of the range that no
+    event supports any more. ``view_count`` is kept; rows already right are not rewritten.
+    Idempotent. Returns the number of rows it changed."""
     if date_from > date_to:
         raise ValidationFailed("date_from must not be after date_to.")
     low, high = day_start(date_from), day_start(date_to + timedelta(days=1))
@@ -318,35 +318,27 @@ def calculate_daily_analytics(session: Session, date_from: date, date_to: date) 
     counters = [counter for _, _, counter in EVENTS]
     table = JobAnalytics.__table__
     events = _daily_events(session, low, high)
-    counted_days = select(events.c.job_id, events.c.day).where(events.c.job_id.is_not(None))
-    # (rowcount is unreliable for a statement that starts with WITH: count RETURNING rows)
-    zeroed = len(
-        session.execute(
-            update(table)
-            .where(
-                table.c.date >= date_from,
-                table.c.date <= date_to,
-                or_(*(table.c[counter] != 0 for counter in counters)),
-                tuple_(table.c.job_id, table.c.date).not_in(counted_days),
-            )
-            .values(**dict.fromkeys(counters, 0), updated_at=stamp)
-            .returning(table.c.id)
-        ).all()
+    # Rows of the range that hold counts join in with zeros: a day no event supports any more
+    # sums to zero and is rewritten as such, in the same single upsert (no per-row NOT IN).
+    stale = select(
+        table.c.job_id, table.c.date, *(literal(0).label(counter) for counter in counters)
+    ).where(
+        table.c.date >= date_from,
+        table.c.date <= date_to,
+        or_(*(table.c[counter] != 0 for counter in counters)),
     )
-    events = _daily_events(session, low, high)
+    days = union_all(select(*events.c), stale).subquery("days")
     aggregate = select(
         _new_id_sql(session),
-        events.c.job_id,
-        events.c.day,
+        days.c.job_id,
+        days.c.day,
         literal(0),
-        *(func.sum(events.c[counter]) for counter in counters),
+        *(func.sum(days.c[counter]) for counter in counters),
         literal(stamp, UTCDateTime()),
         literal(stamp, UTCDateTime()),
     )
     # The WHERE keeps SQLite's parser from reading ON CONFLICT as a join's ON.
-    aggregate = aggregate.where(events.c.job_id.is_not(None)).group_by(
-        events.c.job_id, events.c.day
-    )
+    aggregate = aggregate.where(days.c.job_id.is_not(None)).group_by(days.c.job_id, days.c.day)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(table).from_select(
         ["id", "job_id", "date", "view_count", *counters, "created_at", "updated_at"], aggregate
@@ -359,6 +351,7 @@ def calculate_daily_analytics(session: Session, date_from: date, date_to: date) 
         },
         where=or_(*(table.c[counter] != statement.excluded[counter] for counter in counters)),
     )
+    # (rowcount is unreliable for a statement that starts with WITH: count RETURNING rows)
     written = len(session.execute(statement.returning(table.c.id)).all())
     session.commit()
-    return written + zeroed
+    return written
