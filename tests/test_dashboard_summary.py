@@ -70,6 +70,30 @@ def test_counts_follow_every_change(app, factory):
     assert kept["archived"] == 0 and kept["total_jobs"] == 4
 
 
+def flip_concurrently(job_ids: list[str], statement: str, values) -> list:
+    """Each job in its own thread, 25 single-statement transactions apiece, with
+    ``values(i, n)`` the parameters of job ``i``'s ``n``-th run. Returns the errors seen."""
+    engine = create_engine(db.engine.url)
+    errors = []
+
+    def flip(i: int, job_id: str) -> None:
+        try:
+            for n in range(25):
+                with engine.begin() as connection:
+                    connection.execute(text(statement), {**values(i, n), "id": job_id})
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=flip, args=pair) for pair in enumerate(job_ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    engine.dispose()
+    db.session.rollback()
+    return errors
+
+
 def test_concurrent_opposite_moves_on_postgresql(pg_app, factory):
     owner = factory.user("recruiter")
     ids = []
@@ -79,33 +103,13 @@ def test_concurrent_opposite_moves_on_postgresql(pg_app, factory):
         db.session.flush()
         ids.append(job.id)
     db.session.commit()
-    engine = create_engine(db.engine.url)
-    errors = []
-
-    def flip(job_id: str, first: str, second: str) -> None:
-        try:
-            for n in range(25):
-                with engine.begin() as connection:
-                    connection.execute(
-                        text("UPDATE jobs SET status = :s WHERE id = :id"),
-                        {"s": second if n % 2 == 0 else first, "id": job_id},
-                    )
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-
-    threads = [
-        threading.Thread(
-            target=flip, args=(job_id, *(("open", "closed") if i % 2 == 0 else ("closed", "open")))
-        )
-        for i, job_id in enumerate(ids)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    engine.dispose()
+    moves = ("closed", "open")
+    errors = flip_concurrently(
+        ids,
+        "UPDATE jobs SET status = :s WHERE id = :id",
+        lambda i, n: {"s": moves[(i + n) % 2]},
+    )
     assert errors == []
-    db.session.rollback()
     assert check() == counted()
 
 
@@ -209,31 +213,11 @@ def test_concurrent_opposite_renames_on_postgresql(pg_app):
         db.session.flush()
         ids.append(job.id)
     db.session.commit()
-    engine = create_engine(db.engine.url)
-    errors = []
-
-    def flip(job_id: str, names: tuple[str, str]) -> None:
-        try:
-            for n in range(25):
-                with engine.begin() as connection:
-                    connection.execute(
-                        text("UPDATE jobs SET title = :t, status = :s WHERE id = :id"),
-                        {"t": names[n % 2], "s": ("open", "closed")[n % 2], "id": job_id},
-                    )
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-
-    threads = [
-        threading.Thread(
-            target=flip, args=(job_id, ("Beta", "Alpha") if i % 2 else ("Alpha", "Beta"))
-        )
-        for i, job_id in enumerate(ids)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    engine.dispose()
+    names = ("Alpha", "Beta")
+    errors = flip_concurrently(
+        ids,
+        "UPDATE jobs SET title = :t, status = :s WHERE id = :id",
+        lambda i, n: {"t": names[(i + n) % 2], "s": ("open", "closed")[n % 2]},
+    )
     assert errors == []
-    db.session.rollback()
     check_search_counts()
