@@ -10,6 +10,8 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
+SCORE_BUCKETS = [f"{low}-{low + 9}" for low in range(0, 90, 10)] + ["90-100"]
+
 STAGE_COLUMNS = {
     "applications": "applied_at",
     "shortlisted": "reached_shortlisted_at",
@@ -78,18 +80,7 @@ def expected(job, apps, history, views, start: date, end: date, now: datetime) -
         for a in apps
         if a["match_score"] is not None and start <= a["applied_at"].date() <= end
     )
-    labels = [
-        "0-9",
-        "10-19",
-        "20-29",
-        "30-39",
-        "40-49",
-        "50-59",
-        "60-69",
-        "70-79",
-        "80-89",
-        "90-100",
-    ]
+    labels = SCORE_BUCKETS
     counts = dict.fromkeys(labels, 0)
     for score in scores:
         for label in labels:

@@ -13,6 +13,7 @@ from jobsmgmt.extensions import db
 from jobsmgmt.models import Job, JobAnalytics
 from jobsmgmt.services import analytics
 from tests.analytics_data import NOW, TODAY, build
+from tests.analytics_expectation import SCORE_BUCKETS
 
 URL = "/api/jobs-management/{}/analytics"
 
@@ -56,18 +57,7 @@ def test_matches_independent_calculation(client, world, name):
 def test_shape_and_known_values(client, world):
     body = client.get(URL.format(world.jobs["D"]["id"]), headers=world.headers).json
     assert len(body["trends"]) == 30 and body["trends"][-1]["date"] == TODAY.isoformat()
-    assert [b["range"] for b in body["quality_metrics"]["score_distribution"]] == [
-        "0-9",
-        "10-19",
-        "20-29",
-        "30-39",
-        "40-49",
-        "50-59",
-        "60-69",
-        "70-79",
-        "80-89",
-        "90-100",
-    ]
+    assert [b["range"] for b in body["quality_metrics"]["score_distribution"]] == SCORE_BUCKETS
     assert body["funnel"] == {
         "views": 0,
         "applications": 2,

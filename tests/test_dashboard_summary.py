@@ -70,6 +70,14 @@ def test_counts_follow_every_change(app, factory):
     assert kept["archived"] == 0 and kept["total_jobs"] == 4
 
 
+def add_jobs(jobs) -> list[str]:
+    """Commit these job rows; their ids, in order."""
+    jobs = list(jobs)
+    db.session.add_all(jobs)
+    db.session.commit()
+    return [job.id for job in jobs]
+
+
 def flip_concurrently(job_ids: list[str], statement: str, values) -> list:
     """Each job in its own thread, 25 single-statement transactions apiece, with
     ``values(i, n)`` the parameters of job ``i``'s ``n``-th run. Returns the errors seen."""
@@ -96,13 +104,10 @@ def flip_concurrently(job_ids: list[str], statement: str, values) -> list:
 
 def test_concurrent_opposite_moves_on_postgresql(pg_app, factory):
     owner = factory.user("recruiter")
-    ids = []
-    for i, status in enumerate(["open", "closed"] * 3):
-        job = Job(title=f"J{i}", owner_id=owner.id, status=status)
-        db.session.add(job)
-        db.session.flush()
-        ids.append(job.id)
-    db.session.commit()
+    ids = add_jobs(
+        Job(title=f"J{i}", owner_id=owner.id, status=status)
+        for i, status in enumerate(["open", "closed"] * 3)
+    )
     moves = ("closed", "open")
     errors = flip_concurrently(
         ids,
@@ -206,13 +211,9 @@ def test_concurrent_opposite_renames_on_postgresql(pg_app):
     owner = users.create_user(
         db.session, "renames@example.com", "Renames", "recruiter", "pw-123456789"
     )
-    ids = []
-    for i in range(6):
-        job = Job(title="Alpha" if i % 2 else "Beta", owner_id=owner.id, status="open")
-        db.session.add(job)
-        db.session.flush()
-        ids.append(job.id)
-    db.session.commit()
+    ids = add_jobs(
+        Job(title="Alpha" if i % 2 else "Beta", owner_id=owner.id, status="open") for i in range(6)
+    )
     names = ("Alpha", "Beta")
     errors = flip_concurrently(
         ids,
