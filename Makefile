@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench desktop clean
+.PHONY: run test test-heavy lint format bench desktop clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check jobsmgmt workers tests bench
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/ruff format --check jobsmgmt workers tests bench
+	$(BIN)/pytest -m "not heavy" $(PYTEST_ARGS)
+
+# Whole-system checks CI runs after make test: the desktop bundle, the Procfile, deep fuzzing.
+test-heavy: $(STAMP)
+	$(BIN)/pytest -m heavy $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check jobsmgmt workers tests bench

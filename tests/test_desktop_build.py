@@ -15,7 +15,7 @@ from tests.conftest import unavailable
 from tests.test_desktop_serve import _free_port, _wait_for_login, _wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]
 
 
 @pytest.fixture(scope="module")
