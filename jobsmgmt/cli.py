@@ -30,6 +30,15 @@ def _fail(error: DomainError):
     sys.exit(2)
 
 
+def _cli_events():
+    """Security events from the command line: no acting user, the CLI as the client."""
+    from flask import current_app
+
+    from .services.security import EventContext
+
+    return EventContext(key=current_app.config["AUDIT_KEY"].encode(), user_agent="jobsmgmt-cli")
+
+
 users_cli = click.Group("users", help="Manage users and API tokens.")
 
 
@@ -50,7 +59,9 @@ def users_create(email, name, role, password_stdin):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = user_service.create_user(db.session, email, name, role, password)
+        user = user_service.create_user(
+            db.session, email, name, role, password, events=_cli_events()
+        )
     except DomainError as error:
         _fail(error)
     click.echo(f"Created {user.role} {user.email} ({user.id})")
@@ -63,7 +74,7 @@ def users_token(email, name):
     """Print a new API token for EMAIL (shown once, stored hashed)."""
     try:
         user = user_service.get_user_by_email(db.session, email)
-        _, token = user_service.create_token(db.session, user.id, name)
+        _, token = user_service.create_token(db.session, user.id, name, events=_cli_events())
     except DomainError as error:
         _fail(error)
     click.echo(token)
@@ -80,20 +91,73 @@ def users_list():
 audit_cli = click.Group("audit", help="The tamper-evident audit log.")
 
 
+def _problem_line(problem) -> str:
+    where = "checkpoint" if problem.job_id is None else f"job {problem.job_id}"
+    if problem.job_id == "security":
+        where = "security events"
+    return f"{where} seq {problem.seq}: {problem.kind} — {problem.message}"
+
+
 @audit_cli.command("verify")
 @click.option("--job", "job_id", default=None, help="Check one job only.")
-def audit_verify(job_id):
-    """Verify the audit chains; exit 1 naming job and seq on any problem."""
-    from .services import audit
+@click.option(
+    "--checkpoints",
+    "checkpoint_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="The checkpoint file (JSON lines) or a log export with 'audit-checkpoint' lines; "
+    "desktop default: the data directory's file.",
+)
+def audit_verify(job_id, checkpoint_file):
+    """Verify the audit chains and checkpoints; exit 1 naming job and seq on any problem."""
+    from flask import current_app
 
-    report = audit.verify(db.session, job_id)
+    from .services import audit, checkpoints
+
+    records = None
+    source = None
+    if checkpoint_file is not None:
+        records, unreadable = checkpoints.parse_lines(checkpoint_file)
+        source = checkpoint_file.name
+    elif job_id is None and current_app.config.get("AUDIT_CHECKPOINT_FILE"):
+        path = Path(current_app.config["AUDIT_CHECKPOINT_FILE"])
+        if path.exists():
+            with open(path, encoding="utf-8") as handle:
+                records, unreadable = checkpoints.parse_lines(handle)
+            source = str(path)
+    if source is not None:
+        click.echo(
+            f"Checkpoints from {source}: {len(records)} read, {unreadable} unreadable line(s)"
+        )
+    report = audit.verify(db.session, job_id, checkpoint_records=records)
     for problem in report.problems:
-        click.echo(f"job {problem.job_id} seq {problem.seq}: {problem.kind} — {problem.message}")
-    click.echo(
-        f"{report.jobs_checked} jobs, {report.entries_checked} entries checked: "
-        f"{'valid' if report.valid else f'{len(report.problems)} problem(s)'}"
-    )
+        click.echo(_problem_line(problem))
+    summary = f"{report.jobs_checked} jobs, {report.entries_checked} entries checked"
+    if job_id is None:
+        summary += (
+            f", {report.security_events_checked} security events, "
+            f"{report.checkpoints_checked} checkpoints"
+        )
+    click.echo(f"{summary}: {'valid' if report.valid else f'{len(report.problems)} problem(s)'}")
     sys.exit(0 if report.valid else 1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint():
+    """Write an audit checkpoint now (table + checkpoint file, or a log line when hosted)."""
+    from flask import current_app
+
+    from .services import checkpoints
+
+    out = current_app.config.get("AUDIT_CHECKPOINT_FILE")
+    record = checkpoints.take_checkpoint(
+        db.session, current_app.config["AUDIT_KEY"].encode(), Path(out) if out else None
+    )
+    click.echo(
+        f"Checkpoint {record['seq']}: {record['jobs_count']} jobs, "
+        f"{record['entries_count']} entries, {len(record['changed'])} head(s) changed"
+        + (f", appended to {out}" if out else "")
+    )
 
 
 demo_cli = click.Group("demo", help="The demo agency and its seeded data.")
@@ -224,13 +288,26 @@ def backup(path):
     """Copy the SQLite database to PATH (online: the app may keep running)."""
     from pathlib import Path
 
-    from .backup import backup_sqlite
+    from flask import current_app
 
+    from .backup import backup_sqlite
+    from .services import checkpoints
+
+    out = current_app.config.get("AUDIT_CHECKPOINT_FILE")
+    if out and db.engine.dialect.name == "sqlite":
+        # The copy's state is checkpointed, and the checkpoint file travels with the copy.
+        checkpoints.take_checkpoint(db.session, current_app.config["AUDIT_KEY"].encode(), Path(out))
     try:
         size = backup_sqlite(db.engine, Path(path))
     except DomainError as error:
         _fail(error)
     click.echo(f"Backed up to {path} ({size:,} bytes)")
+    if out and Path(out).exists():
+        import shutil
+
+        copy = Path(path).with_name(Path(path).name + ".audit-checkpoints.jsonl")
+        shutil.copyfile(out, copy)
+        click.echo(f"Audit checkpoints copied to {copy}")
 
 
 def register_cli(app: Flask) -> None:

@@ -54,7 +54,7 @@ def make_config(database_url: str, redis_url: str | None = None, **extra) -> dic
         rq_queue=f"jobsmgmt-test-{uuid.uuid4().hex[:8]}",
     )
     config = settings.flask_config()
-    config.update(TESTING=True, SKIP_ENV=True, RATELIMIT_ENABLED=False, PROXY_FIX=False)
+    config.update(TESTING=True, SKIP_ENV=True, RATELIMIT_ENABLED=False)
     config.update(extra)
     return config
 

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app
 
+from jobsmgmt.services.checkpoints import CHECKPOINT_EVERY_SECONDS
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,8 @@ SCHEDULE = (
     PeriodicTask("calculate_daily_analytics", 60 * 60),
     PeriodicTask("expire_external_postings", 15 * 60),
     PeriodicTask("resume_stalled_bulk_operations", 2 * 60),
+    PeriodicTask("audit_checkpoint", CHECKPOINT_EVERY_SECONDS),
+    PeriodicTask("roll_up_view_counts", 5 * 60),
 )
 SCHEDULER_POLL_SECONDS = 10
 

@@ -60,7 +60,31 @@ def calculate_daily_analytics(date_from: str | None = None, date_to: str | None 
         return analytics.calculate_daily_analytics(db.session, start, end)
 
 
+def audit_checkpoint() -> int:
+    """Write an audit checkpoint (table + the data directory's file, or a stdout log line)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from jobsmgmt.services import checkpoints
+
+    with task_context():
+        out = current_app.config.get("AUDIT_CHECKPOINT_FILE")
+        key = current_app.config["AUDIT_KEY"].encode()
+        return checkpoints.take_checkpoint(db.session, key, Path(out) if out else None)["seq"]
+
+
+def roll_up_view_counts() -> int:
+    """Bring jobs.view_count up to the daily rows; drop visitor hashes older than yesterday."""
+    from jobsmgmt.services import careers
+
+    with task_context():
+        return careers.roll_up_view_counts(db.session)
+
+
 TASKS = {
+    "audit_checkpoint": audit_checkpoint,
+    "roll_up_view_counts": roll_up_view_counts,
     "refresh_job_counters": refresh_job_counters,
     "calculate_daily_analytics": calculate_daily_analytics,
     "run_bulk_operation": run_bulk_operation,

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from ..auth import permission_required
 from ..extensions import db
 from ..models import Job
-from ..services import audit, policy
+from ..services import audit, checkpoints, policy
 from ..services.errors import NotFound
 from . import localtime
 from .paging import page_arg, pages_for
@@ -84,9 +85,25 @@ def verify_job(job_id: str):
     return render_template("audit/verify.html", job=job, report=report, form=VerifyForm())
 
 
+def configured_checkpoint_records() -> list[dict] | None:
+    """The checkpoint file this installation writes (desktop), read for verification; None
+    when there is none (hosted: the checkpoints are in the log drain, use the CLI)."""
+    name = current_app.config.get("AUDIT_CHECKPOINT_FILE")
+    if not name or not Path(name).exists():
+        return None
+    with open(name, encoding="utf-8") as handle:
+        return checkpoints.parse_lines(handle)[0]
+
+
 @bp.route("/audit/verify", methods=["GET", "POST"])
 @permission_required(policy.VERIFY_AUDIT)
 def verify_all():
     form = VerifyForm()
-    report = audit.verify(db.session) if form.validate_on_submit() else None
-    return render_template("audit/verify.html", job=None, report=report, form=form)
+    report = None
+    records = None
+    if form.validate_on_submit():
+        records = configured_checkpoint_records()
+        report = audit.verify(db.session, checkpoint_records=records)
+    return render_template(
+        "audit/verify.html", job=None, report=report, form=form, with_file=records is not None
+    )

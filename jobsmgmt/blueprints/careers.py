@@ -3,7 +3,7 @@ and the apply form. Applying follows the same rules as the API (services.applica
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TelField, TextAreaField
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..database import set_write_intent
 from ..extensions import db, limiter
-from ..models import Job
+from ..models import Job, utcnow
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
 from ..services.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -20,6 +20,25 @@ from .paging import page_arg, pages_for
 
 bp = Blueprint("careers", __name__, url_prefix="/careers")
 PER_PAGE = 20
+
+
+def _page_limit() -> str:
+    return current_app.config["CAREERS_PAGE_LIMIT"]
+
+
+def _apply_limit() -> str:
+    return current_app.config["CAREERS_APPLY_LIMIT"]
+
+
+def _visitor() -> str | None:
+    """This request's visitor hash, or None for a bot (whose views are not counted)."""
+    agent = request.user_agent.string
+    if careers.is_bot(agent):
+        return None
+    day = utcnow().date()
+    return careers.visitor_hash(
+        current_app.config["SECRET_KEY"].encode(), request.remote_addr, agent[:500], day
+    )
 
 
 class ApplyForm(FlaskForm):
@@ -66,6 +85,7 @@ def _not_accepting(job: Job, message: str, code: str):
 
 
 @bp.get("")
+@limiter.limit(_page_limit)
 def index():
     search = request.args.get("q", "").strip()[:200]
     if unstorable_text(search):
@@ -83,6 +103,7 @@ def index():
 
 
 @bp.get("/<job_id>")
+@limiter.limit(_page_limit)
 def job(job_id: str):
     set_write_intent(True)  # an anonymous view is a write
     db.session.rollback()  # so nothing read before this runs in a read-only transaction
@@ -90,7 +111,7 @@ def job(job_id: str):
         if current_user.is_authenticated or request.method == "HEAD":  # staff, probes: no view
             shown = careers.get_open_job(db.session, job_id)
         else:
-            shown = careers.record_view(db.session, job_id)
+            shown = careers.record_view(db.session, job_id, _visitor())
     except NotFound:
         return _unavailable(job_id)
     finally:
@@ -101,10 +122,12 @@ def job(job_id: str):
 
 
 @bp.route("/<job_id>/apply", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"])
+@limiter.limit(_page_limit, methods=["GET"])
+@limiter.limit(_apply_limit, methods=["POST"])
 def apply(job_id: str):
-    job = db.session.get(Job, job_id)
-    if job is None or job.deleted_at is not None or job.status == "draft":
+    try:
+        job = careers.get_public_job(db.session, job_id)
+    except NotFound:
         return _unavailable(job_id)
     problem = applications.accepting_problem(job)
     if problem:
@@ -126,8 +149,10 @@ def apply(job_id: str):
 
 
 @bp.get("/<job_id>/applied")
+@limiter.limit(_page_limit)
 def applied(job_id: str):
-    job = db.session.get(Job, job_id)
-    if job is None or job.deleted_at is not None:
+    try:
+        job = careers.get_public_job(db.session, job_id)
+    except NotFound:
         return _unavailable(job_id)
     return render_template("careers/applied.html", job=job)

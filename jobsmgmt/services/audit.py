@@ -150,9 +150,11 @@ def serialize_entry(entry: JobAuditLog, user: User) -> dict:
 
 @dataclass
 class Problem:
-    job_id: str
-    seq: int
-    kind: str  # edited | missing | reordered | truncated
+    job_id: str | None  # a job, "security" (the security-event chain) or None (a checkpoint)
+    seq: int  # the entry's, event's or checkpoint's
+    # edited | missing | reordered | truncated | deleted_job | checkpoint_missing |
+    # checkpoint_altered
+    kind: str
     message: str
 
 
@@ -162,12 +164,18 @@ class VerifyReport:
     jobs_checked: int
     entries_checked: int
     problems: list[Problem]
+    security_events_checked: int = 0
+    checkpoints_checked: int = 0
+    last_checkpoint_at: str | None = None
 
     def as_dict(self) -> dict:
         return {
             "valid": self.valid,
             "jobs_checked": self.jobs_checked,
             "entries_checked": self.entries_checked,
+            "security_events_checked": self.security_events_checked,
+            "checkpoints_checked": self.checkpoints_checked,
+            "last_checkpoint_at": self.last_checkpoint_at,
             "problems": [asdict(p) for p in self.problems],
         }
 
@@ -298,10 +306,17 @@ def _verify_chain(
     return problems
 
 
-def verify(session: Session, job_id: str | None = None) -> VerifyReport:
+def verify(
+    session: Session,
+    job_id: str | None = None,
+    checkpoint_records: list[dict] | None = None,
+    key: bytes | None = None,
+) -> VerifyReport:
     """Check every chain (or one job's, deleted jobs included): edited, missing, reordered and
-    truncated entries. Streams the entries job by job."""
-    key = _key()
+    truncated entries. Streams the entries job by job. For all jobs, also the security-event
+    chain and the audit checkpoints (the table's, and ``checkpoint_records`` from the file or
+    log when given): every checkpointed head must still be there, unchanged."""
+    key = key or _key()
     job_query = select(Job.id, Job.audit_seq, Job.audit_checksum)
     entry_query = select(JobAuditLog).order_by(JobAuditLog.job_id, JobAuditLog.seq)
     if job_id is not None:
@@ -323,5 +338,19 @@ def verify(session: Session, job_id: str | None = None) -> VerifyReport:
         if heads[jid][0] > 0:  # the job says it has entries, but none are left
             jobs_checked += 1
             problems.extend(_verify_chain(jid, [], heads[jid], key))
-    problems.sort(key=lambda p: (p.job_id, p.seq, p.kind))
-    return VerifyReport(not problems, jobs_checked, entries_checked, problems)
+    report = VerifyReport(False, jobs_checked, entries_checked, problems)
+    if job_id is None:
+        from . import checkpoints, security
+
+        report.security_events_checked, security_problems = security.verify(session, key)
+        problems.extend(security_problems)
+        outside = checkpoints.verify(session, key, checkpoint_records)
+        report.checkpoints_checked = outside.checkpoints_checked
+        report.last_checkpoint_at = outside.last_checkpoint_at
+        seen_problems = {(p.job_id, p.seq, p.kind) for p in problems}
+        problems.extend(
+            p for p in outside.problems if (p.job_id, p.seq, p.kind) not in seen_problems
+        )
+    problems.sort(key=lambda p: (p.job_id or "", p.seq, p.kind))
+    report.valid = not problems
+    return report
