@@ -109,8 +109,8 @@ def test_job_deleted_with_all_its_entries(app, factory, tmp_path):
     path = checkpoint_file(tmp_path)
     job_id, other_id = build_chain(factory)
     take(path)
-    for table in ("job_status_history", "job_audit_log"):
-        sql(f"DELETE FROM {table} WHERE job_id = :j", j=job_id)
+    sql("DELETE FROM job_status_history WHERE job_id = :j", j=job_id)
+    sql("DELETE FROM job_audit_log WHERE job_id = :j", j=job_id)
     sql("DELETE FROM jobs WHERE id = :j", j=job_id)
     db.session.rollback()
     assert audit.verify(db.session, key=KEY, job_id=other_id).valid
