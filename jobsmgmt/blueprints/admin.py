@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
@@ -154,7 +163,7 @@ def security_events():
 def security_events_csv():
     filters, _ = _event_filters()
     return Response(
-        security.events_csv(db.session, filters),
+        stream_with_context(security.events_csv(db.session, filters)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="security-events.csv"'},
     )

@@ -30,6 +30,10 @@ def _apply_limit() -> str:
     return current_app.config["CAREERS_APPLY_LIMIT"]
 
 
+# One budget per client across every careers page (list, job, apply form, thank-you).
+careers_pages = limiter.shared_limit(_page_limit, scope="careers-pages", methods=["GET"])
+
+
 def _visitor() -> str | None:
     """This request's visitor hash, or None for a bot (whose views are not counted)."""
     agent = request.user_agent.string
@@ -85,7 +89,7 @@ def _not_accepting(job: Job, message: str, code: str):
 
 
 @bp.get("")
-@limiter.limit(_page_limit)
+@careers_pages
 def index():
     search = request.args.get("q", "").strip()[:200]
     if unstorable_text(search):
@@ -103,7 +107,7 @@ def index():
 
 
 @bp.get("/<job_id>")
-@limiter.limit(_page_limit)
+@careers_pages
 def job(job_id: str):
     set_write_intent(True)  # an anonymous view is a write
     db.session.rollback()  # so nothing read before this runs in a read-only transaction
@@ -122,7 +126,7 @@ def job(job_id: str):
 
 
 @bp.route("/<job_id>/apply", methods=["GET", "POST"])
-@limiter.limit(_page_limit, methods=["GET"])
+@careers_pages
 @limiter.limit(_apply_limit, methods=["POST"])
 def apply(job_id: str):
     try:
@@ -149,7 +153,7 @@ def apply(job_id: str):
 
 
 @bp.get("/<job_id>/applied")
-@limiter.limit(_page_limit)
+@careers_pages
 def applied(job_id: str):
     try:
         job = careers.get_public_job(db.session, job_id)

@@ -101,8 +101,9 @@ def record_view(session: Session, job_id: str, visitor: str | None) -> Job:
             insert(JobView)
             .values(job_id=job.id, day=day, visitor=visitor)
             .on_conflict_do_nothing(index_elements=["job_id", "day", "visitor"])
-        ).rowcount
-        if added:
+            .returning(JobView.job_id)
+        ).first()
+        if added is not None:  # a new visitor today (a repeat inserts nothing)
             daily_counts.bump(session, job.id, day, view_count=1)
         session.commit()
     return job
