@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .common import PageQuery, Pagination, RequestModel, ResponseModel, UTCTime
+from .common import PageQuery, Pagination, RequestModel, ResponseModel, Text, UTCTime
 
 
 class AuditUser(ResponseModel):
@@ -39,7 +39,7 @@ class AuditLogPage(ResponseModel):
 
 
 class VerifyQuery(RequestModel):
-    job_id: str | None = None
+    job_id: Text(64, 1, blank=False) | None = None
 
 
 class AuditProblemOut(ResponseModel):
