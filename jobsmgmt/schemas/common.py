@@ -67,8 +67,9 @@ def _check_text(value):
     return value
 
 
-# Characters no text may hold: NUL and lone surrogates (in the regex dialect of JSON Schema).
-UNSTORABLE = "\\x00\\ud800-\\udfff"
+# NUL, which no text may hold, in the regex dialect of JSON Schema. Lone surrogates are refused
+# too (``unstorable_text``), but no regex engine of JSON Schema validators can name them.
+UNSTORABLE = "\\x00"
 STORABLE = f"^[^{UNSTORABLE}]*$"
 NOT_BLANK = f"^[^{UNSTORABLE}]*[^\\s{UNSTORABLE}][^{UNSTORABLE}]*$"
 

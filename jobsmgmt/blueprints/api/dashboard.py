@@ -16,9 +16,9 @@ def filters_for(query: DashboardQuery, user) -> dashboard.DashboardFilters:
         owner = user.id
     return dashboard.DashboardFilters(
         statuses=query.statuses(),
-        department=query.department,
+        department=query.department or None,  # empty (or only spaces): no filter
         owner_id=owner,
-        search=query.search,
+        search=query.search or None,
         sort=query.sort,
         order=query.order,
     )
