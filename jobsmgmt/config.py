@@ -108,6 +108,8 @@ class Settings:
             "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
             "WTF_CSRF_TIME_LIMIT": None,
             "BOOTSTRAP_SERVE_LOCAL": True,
+            # No request body is larger (a 50,000-character résumé is 200 kB at most): 413.
+            "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_ENABLED": True,
             # Failed logins only; the account budget applies to clients without a device cookie.
