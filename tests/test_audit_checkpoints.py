@@ -217,3 +217,31 @@ def test_backup_takes_a_checkpoint_and_copies_the_file(sqlite_app, tmp_path):
     assert [r["seq"] for r in file_records(copy)] == [1]
     db.session.rollback()
     assert db.session.scalar(text("SELECT count(*) FROM audit_checkpoints")) == 1
+
+
+def test_checkpoint_task_on_a_real_rq_worker(pg_url, redis_url):
+    """Hosted: the scheduler's task runs on a real RQ worker (a separate process on real
+    Redis and PostgreSQL); its stdout carries the one ``audit-checkpoint`` line a log drain
+    keeps, and that line verifies against the database."""
+    from jobsmgmt import queue
+    from tests.conftest import Factory, app_context, build_app
+    from tests.test_queue import run_worker_burst
+
+    with app_context(build_app(pg_url, REDIS_URL=redis_url)) as app:
+        job_id, _ = build_chain(Factory(app))
+        queue.enqueue("audit_checkpoint")
+        result = run_worker_burst(app)
+        assert result.returncode == 0, result.stderr[-2000:]
+        log = (result.stdout + result.stderr).splitlines()
+        records, _ = checkpoints.parse_lines(log)
+        assert [r["seq"] for r in records] == [1]
+        assert {c[0]: c[1] for c in records[0]["changed"]}[job_id] == 6
+        db.session.rollback()
+        assert db.session.scalar(select(AuditCheckpoint.mac)) == records[0]["mac"]
+        sql("DELETE FROM audit_checkpoints")
+        sql("DELETE FROM job_status_history WHERE job_id = :j", j=job_id)
+        sql("DELETE FROM job_audit_log WHERE job_id = :j", j=job_id)
+        sql("DELETE FROM jobs WHERE id = :j", j=job_id)
+        db.session.rollback()
+        report = audit.verify(db.session, checkpoint_records=records, key=KEY)
+        assert found(report) == [(None, 1, "checkpoint_missing"), (job_id, 6, "deleted_job")]
