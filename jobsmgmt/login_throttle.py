@@ -14,6 +14,7 @@ Counters live in the rate limiter's storage (Redis when hosted, memory on the de
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +26,11 @@ from .extensions import limiter
 
 DEVICE_COOKIE = "jobsmgmt_device"
 DEVICE_MAX_AGE = 180 * 24 * 3600  # a device stays trusted for 180 days after its last login
+
+
+def _account_tag(email: str) -> str:
+    """The account a device cookie names, without writing the e-mail address into it."""
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -80,7 +86,7 @@ class Throttle:
         nonce = self.device or secrets.token_urlsafe(16)
         response.set_cookie(
             DEVICE_COOKIE,
-            _serializer().dumps({"e": self.email, "n": nonce}),
+            _serializer().dumps({"a": _account_tag(self.email), "n": nonce}),
             max_age=DEVICE_MAX_AGE,
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
             httponly=True,
@@ -103,6 +109,10 @@ def for_request(email: str) -> Throttle:
             data = _serializer().loads(cookie, max_age=DEVICE_MAX_AGE)
         except BadSignature:
             data = None
-        if isinstance(data, dict) and data.get("e") == email and isinstance(data.get("n"), str):
+        if (
+            isinstance(data, dict)
+            and data.get("a") == _account_tag(email)
+            and isinstance(data.get("n"), str)
+        ):
             device = data["n"][:64]
     return Throttle(email, device)
