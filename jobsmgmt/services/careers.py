@@ -109,12 +109,13 @@ def record_view(session: Session, job_id: str, visitor: str | None) -> Job:
     return job
 
 
-def roll_up_view_counts(session: Session, keep_days: int = 2) -> int:
+def roll_up_view_counts(session: Session, keep_days: int = 2, since: date | None = None) -> int:
     """Set ``jobs.view_count`` to the sum of the job's daily rows for every job viewed since
-    yesterday whose total differs, then drop visitor hashes older than ``keep_days`` (they only
-    deduplicate within a day). Returns the number of jobs updated."""
+    yesterday (or ``since``) whose total differs, then drop visitor hashes older than
+    ``keep_days`` (they only deduplicate within a day). Returns the number of jobs updated."""
     today = daily_counts.utc_day(utcnow())
-    recent = select(JobView.job_id).where(JobView.day >= today - timedelta(days=1)).distinct()
+    since = since or today - timedelta(days=1)
+    recent = select(JobView.job_id).where(JobView.day >= since).distinct()
     total = (
         select(func.coalesce(func.sum(JobAnalytics.view_count), 0))
         .where(JobAnalytics.job_id == Job.id)
