@@ -24,7 +24,7 @@ from jobsmgmt.database import set_write_intent
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 QUICK_EXAMPLES = 8
-HEAVY_SECONDS = 240
+HEAVY_SECONDS = 180
 
 
 class QuietHandler(WSGIRequestHandler):
