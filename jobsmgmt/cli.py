@@ -112,7 +112,7 @@ def audit_verify(job_id, checkpoint_file):
     """Verify the audit chains and checkpoints; exit 1 naming job and seq on any problem."""
     from flask import current_app
 
-    from .services import audit, checkpoints
+    from .services import checkpoints, integrity
 
     records = None
     source = None
@@ -129,7 +129,8 @@ def audit_verify(job_id, checkpoint_file):
         click.echo(
             f"Checkpoints from {source}: {len(records)} read, {unreadable} unreadable line(s)"
         )
-    report = audit.verify(db.session, job_id, checkpoint_records=records)
+    key = current_app.config["AUDIT_KEY"].encode()
+    report = integrity.verify(db.session, key, job_id, checkpoint_records=records)
     for problem in report.problems:
         click.echo(_problem_line(problem))
     summary = f"{report.jobs_checked} jobs, {report.entries_checked} entries checked"

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from jobsmgmt.extensions import db
 from jobsmgmt.models import AuditCheckpoint, JobAuditLog
-from jobsmgmt.services import audit, checkpoints
+from jobsmgmt.services import audit, checkpoints, integrity
 from tests.test_audit_verify import build_chain, sql
 
 KEY = b"test-audit-key"
@@ -70,7 +70,7 @@ def test_checkpoint_record_table_file_and_clean_verify(app, factory, tmp_path):
         db.session.scalar(select(AuditCheckpoint.mac).where(AuditCheckpoint.seq == 2))
         == (second["mac"])
     )
-    report = audit.verify(db.session, checkpoint_records=file_records(path), key=KEY)
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(path))
     assert report.valid, report.problems
     assert report.checkpoints_checked == 2
     result = verify_cli(app, path)
@@ -89,12 +89,12 @@ def test_cut_tail_with_rewritten_anchor(app, client, factory, tmp_path):
     db.session.rollback()
     sql("DELETE FROM job_audit_log WHERE job_id = :j AND seq >= 5", j=job_id)
     sql("UPDATE jobs SET audit_seq = 4, audit_checksum = :c WHERE id = :j", c=fourth, j=job_id)
-    assert audit.verify(db.session, key=KEY, checkpoint_records=None).valid is False  # the table
+    assert integrity.verify(db.session, KEY).valid is False  # the table
     db.session.rollback()
     sql("DELETE FROM audit_checkpoints")  # the attacker also empties the table …
-    assert audit.verify(db.session, key=KEY).valid is True  # … and the database alone is fooled
+    assert integrity.verify(db.session, KEY).valid is True  # … and the database alone is fooled
     db.session.rollback()
-    report = audit.verify(db.session, checkpoint_records=file_records(path), key=KEY)
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(path))
     assert (job_id, 5, "truncated") in found(report)
     assert (job_id, 6, "truncated") in found(report)
     assert (None, 1, "checkpoint_missing") in found(report)
@@ -113,8 +113,8 @@ def test_job_deleted_with_all_its_entries(app, factory, tmp_path):
     sql("DELETE FROM job_audit_log WHERE job_id = :j", j=job_id)
     sql("DELETE FROM jobs WHERE id = :j", j=job_id)
     db.session.rollback()
-    assert audit.verify(db.session, key=KEY, job_id=other_id).valid
-    report = audit.verify(db.session, checkpoint_records=file_records(path), key=KEY)
+    assert audit.verify(db.session, other_id, key=KEY).valid
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(path))
     assert found(report) == [(job_id, 6, "deleted_job")]
     result = verify_cli(app, path)
     assert result.exit_code == 1 and f"job {job_id} seq 6: deleted_job" in result.output
@@ -127,14 +127,14 @@ def test_deleted_and_forged_checkpoints(app, factory, tmp_path):
         take(path)
     # A checkpoint deleted from the table: the file still has it.
     sql("DELETE FROM audit_checkpoints WHERE seq = 2")
-    report = audit.verify(db.session, checkpoint_records=file_records(path), key=KEY)
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(path))
     assert found(report) == [(None, 2, "checkpoint_missing")]
     # A line cut from the middle of the file: the table and the next line's link show it.
     lines = path.read_text().splitlines()
     cut = tmp_path / "cut.jsonl"
     cut.write_text("\n".join([lines[0], lines[2]]) + "\n")
     db.session.rollback()
-    report = audit.verify(db.session, checkpoint_records=file_records(cut), key=KEY)
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(cut))
     assert (None, 2, "checkpoint_missing") in found(report)
     # A rewritten checkpoint (heads moved back) with a MAC computed without the key.
     forged = json.loads(lines[2])
@@ -144,7 +144,7 @@ def test_deleted_and_forged_checkpoints(app, factory, tmp_path):
     bad = tmp_path / "forged.jsonl"
     bad.write_text("\n".join([lines[0], lines[1], json.dumps(forged)]) + "\n")
     db.session.rollback()
-    report = audit.verify(db.session, checkpoint_records=file_records(bad), key=KEY)
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(bad))
     assert (None, 3, "checkpoint_altered") in found(report)
     result = verify_cli(app, bad)
     assert result.exit_code == 1 and "checkpoint seq 3: checkpoint_altered" in result.output
@@ -173,7 +173,7 @@ def test_log_lines_and_the_periodic_task(app, factory, capsys):
         j=job_id,
     )
     db.session.rollback()
-    report = audit.verify(db.session, checkpoint_records=records, key=KEY)
+    report = integrity.verify(db.session, KEY, checkpoint_records=records)
     assert (job_id, 6, "truncated") in found(report)
 
 
@@ -243,5 +243,5 @@ def test_checkpoint_task_on_a_real_rq_worker(pg_url, redis_url):
         sql("DELETE FROM job_audit_log WHERE job_id = :j", j=job_id)
         sql("DELETE FROM jobs WHERE id = :j", j=job_id)
         db.session.rollback()
-        report = audit.verify(db.session, checkpoint_records=records, key=KEY)
+        report = integrity.verify(db.session, KEY, checkpoint_records=records)
         assert found(report) == [(None, 1, "checkpoint_missing"), (job_id, 6, "deleted_job")]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Application, Job, JobAnalytics, JobView, SecurityEvent
-from jobsmgmt.services import audit, careers
+from jobsmgmt.services import careers, integrity
 from tests.conftest import PASSWORD, Factory, app_context, build_app, csrf_from
 from tests.test_applications_api import open_job, set_job
 
@@ -238,7 +238,7 @@ def test_security_events_are_chained_listed_filtered_and_exported(app, client, f
     }
     assert all(e.actor_id == admin.id for e in events[2:])
     assert events[1].prev_checksum == events[0].checksum
-    assert audit.verify(db.session).valid
+    assert integrity.verify(db.session, b"test-audit-key").valid
 
     listing = client.get("/admin/security-events?event_type=login_failed")
     assert listing.status_code == 200
@@ -263,7 +263,7 @@ def test_security_events_are_chained_listed_filtered_and_exported(app, client, f
     db.session.execute(text("UPDATE security_events SET email = 'x@example.com' WHERE seq = 1"))
     db.session.execute(text("DELETE FROM security_events WHERE seq = 6"))
     db.session.commit()
-    report = audit.verify(db.session)
+    report = integrity.verify(db.session, b"test-audit-key")
     assert [(p.job_id, p.seq, p.kind) for p in report.problems] == [
         ("security", 1, "edited"),
         ("security", 6, "truncated"),

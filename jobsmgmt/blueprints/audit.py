@@ -14,7 +14,7 @@ from wtforms import SubmitField
 from ..auth import permission_required
 from ..extensions import db
 from ..models import Job
-from ..services import audit, checkpoints, policy
+from ..services import audit, checkpoints, integrity, policy
 from ..services.errors import NotFound
 from . import localtime
 from .paging import page_arg, pages_for
@@ -103,7 +103,8 @@ def verify_all():
     records = None
     if form.validate_on_submit():
         records = configured_checkpoint_records()
-        report = audit.verify(db.session, checkpoint_records=records)
+        key = current_app.config["AUDIT_KEY"].encode()
+        report = integrity.verify(db.session, key, checkpoint_records=records)
     return render_template(
         "audit/verify.html", job=None, report=report, form=form, with_file=records is not None
     )

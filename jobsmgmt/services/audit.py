@@ -306,16 +306,10 @@ def _verify_chain(
     return problems
 
 
-def verify(
-    session: Session,
-    job_id: str | None = None,
-    checkpoint_records: list[dict] | None = None,
-    key: bytes | None = None,
-) -> VerifyReport:
-    """Check every chain (or one job's, deleted jobs included): edited, missing, reordered and
-    truncated entries. Streams the entries job by job. For all jobs, also the security-event
-    chain and the audit checkpoints (the table's, and ``checkpoint_records`` from the file or
-    log when given): every checkpointed head must still be there, unchanged."""
+def verify(session: Session, job_id: str | None = None, key: bytes | None = None) -> VerifyReport:
+    """Check every job's chain (or one job's, deleted jobs included): edited, missing,
+    reordered and truncated entries. Streams the entries job by job. ``integrity.verify`` adds
+    the security-event chain and the audit checkpoints."""
     key = key or _key()
     job_query = select(Job.id, Job.audit_seq, Job.audit_checksum)
     entry_query = select(JobAuditLog).order_by(JobAuditLog.job_id, JobAuditLog.seq)
@@ -338,19 +332,5 @@ def verify(
         if heads[jid][0] > 0:  # the job says it has entries, but none are left
             jobs_checked += 1
             problems.extend(_verify_chain(jid, [], heads[jid], key))
-    report = VerifyReport(False, jobs_checked, entries_checked, problems)
-    if job_id is None:
-        from . import checkpoints, security
-
-        report.security_events_checked, security_problems = security.verify(session, key)
-        problems.extend(security_problems)
-        outside = checkpoints.verify(session, key, checkpoint_records)
-        report.checkpoints_checked = outside.checkpoints_checked
-        report.last_checkpoint_at = outside.last_checkpoint_at
-        seen_problems = {(p.job_id, p.seq, p.kind) for p in problems}
-        problems.extend(
-            p for p in outside.problems if (p.job_id, p.seq, p.kind) not in seen_problems
-        )
     problems.sort(key=lambda p: (p.job_id or "", p.seq, p.kind))
-    report.valid = not problems
-    return report
+    return VerifyReport(not problems, jobs_checked, entries_checked, problems)

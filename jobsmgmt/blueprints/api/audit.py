@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from ...extensions import db
 from ...models import Job
 from ...schemas.audit import AuditLogPage, AuditLogQuery, VerifyQuery, VerifyResult
 from ...schemas.common import pagination
-from ...services import audit, policy
+from ...services import audit, integrity, policy
 from ...services.errors import NotFound
 from ..audit import configured_checkpoint_records
 from .base import route
@@ -44,5 +46,6 @@ def verify_audit_chain(user, query: VerifyQuery):
     if query.job_id is not None and db.session.get(Job, query.job_id) is None:
         raise NotFound(f"Job {query.job_id} was not found.")
     records = None if query.job_id else configured_checkpoint_records()
-    report = audit.verify(db.session, query.job_id, checkpoint_records=records)
+    key = current_app.config["AUDIT_KEY"].encode()
+    report = integrity.verify(db.session, key, query.job_id, checkpoint_records=records)
     return {"success": True, **report.as_dict()}
