@@ -19,9 +19,16 @@ def refresh_job_counters(job_id: str) -> None:
 
 
 def run_bulk_operation(operation_id: str) -> str | None:
-    """Run (or resume) a bulk operation: every job without a result, one transaction each."""
+    """Run (or resume) a bulk operation: every job without a result, one transaction each. A
+    worker asked to stop (SIGTERM) ends it between two jobs and queues the rest again."""
+    from jobsmgmt import queue
+    from jobsmgmt.worker import stop_requested
+
     with task_context():
-        return bulk.run_operation(db.session, operation_id)
+        result = bulk.run_operation(db.session, operation_id, should_stop=stop_requested)
+        if result in bulk.UNFINISHED_STATUSES and stop_requested():
+            queue.enqueue("run_bulk_operation", operation_id)
+        return result
 
 
 def auto_close_expired_jobs() -> int:

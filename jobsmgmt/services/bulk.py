@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -301,9 +302,14 @@ def _finish(session: Session, op_id: str) -> None:
     session.commit()
 
 
-def run_operation(session: Session, op_id: str) -> str | None:
+def run_operation(
+    session: Session, op_id: str, should_stop: Callable[[], bool] | None = None
+) -> str | None:
     """The background run (also a resume or a retry): every job without a result, one
-    transaction each, then the final status and the initiator's notification."""
+    transaction each, then the final status and the initiator's notification.
+
+    ``should_stop`` is asked before each job: when it says yes (the worker is shutting down) the
+    run returns between two jobs, leaving the operation ``processing`` for the next run."""
     op = _lock_operation(session, op_id)
     if op is None:
         session.rollback()
@@ -318,6 +324,9 @@ def run_operation(session: Session, op_id: str) -> str | None:
     actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk operation {op.id}")
     session.commit()
     for job_id in job_ids:
+        if should_stop is not None and should_stop():
+            log.info("Bulk operation %s stopped between jobs; the next run goes on", op_id)
+            return op.status
         _process_job(session, op_id, job_id, actor)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
