@@ -280,7 +280,7 @@ def test_scale_out_two_of_each_process(slug, platform):
     env, port = platform["env"], platform["port"]
     database_url = env["DATABASE_URL"]
     token = _release_and_admin(slug, platform)
-    env["BULK_JOB_DELAY_MS"] = "100"
+    env["BULK_JOB_DELAY_MS"] = "300"  # 40 jobs: ~12 s, so the duplicate meets a busy worker
     honcho = _start(
         slug, platform, "scaled", "-c", "web=2,worker=2,scheduler=2", "web", "worker", "scheduler"
     )
