@@ -41,8 +41,11 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-def make_config(database_url: str, redis_url: str | None = None, **extra) -> dict:
-    settings = Settings(
+TEST_OVERRIDES = {"TESTING": True, "RATELIMIT_ENABLED": False, "PROXY_FIX": False}
+
+
+def make_settings(database_url: str, redis_url: str | None = None) -> Settings:
+    return Settings(
         edition="hosted" if not database_url.startswith("sqlite") else "desktop",
         database_url=database_url,
         redis_url=redis_url,
@@ -53,10 +56,6 @@ def make_config(database_url: str, redis_url: str | None = None, **extra) -> dic
         session_cookie_secure=False,
         rq_queue=f"jobsmgmt-test-{uuid.uuid4().hex[:8]}",
     )
-    config = settings.flask_config()
-    config.update(TESTING=True, SKIP_ENV=True, RATELIMIT_ENABLED=False, PROXY_FIX=False)
-    config.update(extra)
-    return config
 
 
 class IsolatedClient(FlaskClient):
@@ -69,8 +68,9 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def build_app(database_url: str, **extra):
-    app = create_app(make_config(database_url, **extra))
+def build_app(database_url: str, redis_url: str | None = None, **extra):
+    """The app on ``database_url`` with the test settings; ``extra`` overrides Flask config."""
+    app = create_app(make_settings(database_url, redis_url), **{**TEST_OVERRIDES, **extra})
     app.test_client_class = IsolatedClient
     return app
 
@@ -91,7 +91,7 @@ def app_context(app):
 def upgrade_database(database_url: str) -> None:
     from flask_migrate import upgrade
 
-    app = create_app(make_config(database_url))
+    app = create_app(make_settings(database_url), **TEST_OVERRIDES)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         db.engine.dispose()

@@ -45,7 +45,7 @@ def counts() -> dict:
 
 
 def wait_for_worker(app) -> None:
-    assert queue.inline_worker(app).join(timeout=60)
+    assert queue.in_process_runner(app).join(timeout=60)
     db.session.rollback()
 
 

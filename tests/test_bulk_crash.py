@@ -11,7 +11,7 @@ import pytest
 
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
-from jobsmgmt.services import Actor, bulk
+from jobsmgmt.services import Actor, bulk, scheduled
 from tests.bulk_support import (
     assert_nothing_lost_or_doubled,
     free_port,
@@ -68,7 +68,7 @@ def test_kill_9_rq_worker_mid_operation_then_resume(hosted_app, tmp_path):
     try:
         from jobsmgmt import queue
 
-        queue.enqueue("resume_stalled_bulk_operations", "0")  # the scheduled resume task
+        queue.enqueue(scheduled.resume_stalled_bulk_operations, "0")  # the scheduled resume task
         wait_for(
             lambda: operation(op_id).status in bulk.FINAL_STATUSES, 120, "the resumed run", log
         )
@@ -137,7 +137,7 @@ def test_two_rq_workers_running_the_same_operation_at_once(hosted_app, tmp_path)
         )
     from jobsmgmt import queue
 
-    queue.enqueue("run_bulk_operation", op.id)  # the duplicate
+    queue.enqueue(bulk.run_bulk_operation, op.id)  # the duplicate
     log = tmp_path / "workers.log"
     env = subprocess_env(app, BULK_JOB_DELAY_MS=20)
     workers = [start(["worker"], env, log) for _ in range(2)]

@@ -49,7 +49,7 @@ def test_select_preview_confirm_and_results(app, client, auth, factory):
     confirmed = client.post("/bulk", data={**form, "action": "confirm"})
     assert confirmed.status_code == 302
     op_id = re.search(r"/bulk/([0-9a-f-]{36})$", confirmed.headers["Location"]).group(1)
-    assert queue.inline_worker(app).join(timeout=60)
+    assert queue.in_process_runner(app).join(timeout=60)
     detail = client.get(f"/bulk/{op_id}")
     assert detail.status_code == 200
     assert 'id="bulk-results"' in detail.text and "completed with errors" in detail.text

@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import queue
 from ..models import BulkOperation, Job, User, utcnow
+from ..tasks import setting, task, task_session
 from . import Actor, jobs, notifications, postings, status
 from .errors import DomainError, NotFound
 
@@ -173,11 +174,9 @@ def start_operation(
 ) -> BulkOperation:
     """Record the operation and hand it to the background worker. If the queue is down the row
     stays ``queued`` and the resume task picks it up later."""
-    from .. import queue
-
     op = create_operation(session, operation, parameters, job_ids, actor)
     try:
-        queue.enqueue("run_bulk_operation", op.id)
+        queue.enqueue(run_bulk_operation, op.id)
     except Exception:  # noqa: BLE001 - the database row is the source of truth
         log.exception("Could not enqueue bulk operation %s; the resume task will run it", op.id)
     return op
@@ -244,7 +243,9 @@ def _failure(job_id: str, code: str, message: str) -> dict:
     }
 
 
-def _process_job(session: Session, op_id: str, job_id: str, actor: Actor) -> None:
+def _process_job(
+    session: Session, op_id: str, job_id: str, actor: Actor, job_delay_ms: int = 0
+) -> None:
     """One job in one transaction: lock the operation, skip a job that already has a result,
     lock the job, apply the plan, append the result, commit."""
     op = _lock_operation(session, op_id)
@@ -269,9 +270,8 @@ def _process_job(session: Session, op_id: str, job_id: str, actor: Actor) -> Non
         if op is None or op.status in FINAL_STATUSES or job_id in _done_ids(op):
             session.rollback()
             return
-    delay = current_app.config.get("BULK_JOB_DELAY_MS") or 0
-    if delay:
-        time.sleep(delay / 1000)  # tests and benchmarks only: widen the window for a crash
+    if job_delay_ms:
+        time.sleep(job_delay_ms / 1000)  # tests and benchmarks only: widen the window for a crash
     result["at"] = _plain(utcnow())
     _record(session, op, result)
     session.commit()
@@ -301,9 +301,10 @@ def _finish(session: Session, op_id: str) -> None:
     session.commit()
 
 
-def run_operation(session: Session, op_id: str) -> str | None:
+def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
     """The background run (also a resume or a retry): every job without a result, one
-    transaction each, then the final status and the initiator's notification."""
+    transaction each, then the final status and the initiator's notification.
+    ``job_delay_ms`` (tests and benchmarks only) slows each job down."""
     op = _lock_operation(session, op_id)
     if op is None:
         session.rollback()
@@ -318,10 +319,18 @@ def run_operation(session: Session, op_id: str) -> str | None:
     actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk operation {op.id}")
     session.commit()
     for job_id in job_ids:
-        _process_job(session, op_id, job_id, actor)
+        _process_job(session, op_id, job_id, actor, job_delay_ms)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
     return op.status if op else None
+
+
+@task
+def run_bulk_operation(operation_id: str) -> str | None:
+    """Task: run (or resume) a bulk operation — every job without a result, one transaction
+    each."""
+    with task_session() as session:
+        return run_operation(session, operation_id, setting("BULK_JOB_DELAY_MS") or 0)
 
 
 def last_activity(op: BulkOperation) -> datetime:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Job, User, utcnow
+from ..tasks import task, task_session
 from . import Actor, audit
 from .errors import Conflict, NotFound, ValidationFailed
 
@@ -200,3 +201,10 @@ def refresh_counters(session: Session, job_id: str) -> Job:
     )
     session.commit()
     return job
+
+
+@task
+def refresh_job_counters(job_id: str) -> None:
+    """Task: recount a job's applications and views from the rows themselves."""
+    with task_session() as session:
+        refresh_counters(session, job_id)
