@@ -27,6 +27,7 @@ from rq.results import Result
 from rq_scheduler import Scheduler
 
 from jobsmgmt.config import normalise_database_url
+from jobsmgmt.schedule import SCHEDULE
 from tests.bulk_support import assert_nothing_lost_or_doubled, operation
 from tests.conftest import app_context, build_app
 from tests.deploy.procfile_support import (
@@ -39,7 +40,7 @@ from tests.deploy.procfile_support import (
     honcho_run,
     wait_until,
 )
-from workers.schedule import available_tasks, registration_id
+from workers.scheduler import registration_id
 
 pytestmark = [pytest.mark.heavy, pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -160,7 +161,7 @@ def _registrations(connection: Redis) -> list[str]:
 
 
 def _expected_registrations() -> list[str]:
-    return sorted(registration_id(QUEUE, task.name) for task in available_tasks())
+    return sorted(registration_id(QUEUE, task.name) for task in SCHEDULE)
 
 
 def _runs(connection: Redis) -> dict[str, int]:
@@ -344,7 +345,7 @@ def test_scale_out_two_of_each_process(slug, platform):
     runners = {
         line.split("|")[0].split()[-1]
         for line in output.splitlines()
-        if "workers.tasks.run_bulk_operation(" in line and "worker." in line
+        if "bulk.run_bulk_operation(" in line and "worker." in line
     }
     assert runners == {"worker.1", "worker.2"}, output[-4000:]
     _verify(slug, platform, database_url, op_id, job_ids)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from rq import Queue
 
-from jobsmgmt import queue, worker
+from jobsmgmt import queue, tasks
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.services import Actor, bulk
-from tests.bulk_support import assert_nothing_lost_or_doubled, make_job, operation
-from tests.conftest import Factory, app_context, build_app
-from workers import tasks
+from tests.bulk_support import assert_nothing_lost_or_doubled, operation
+from tests.conftest import app_context, build_app
+from tests.factories import Factory
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def hosted_app(pg_url, redis_url):
 def test_stop_between_jobs_then_the_requeued_run_finishes(hosted_app):
     factory = Factory(hosted_app)
     owner = factory.user("recruiter")
-    ids = [make_job(factory, "open", owner=owner, title=f"Job {i}").id for i in range(6)]
+    ids = [factory.job(status="open", owner=owner, title=f"Job {i}").id for i in range(6)]
     with write_intent():
         op_id = bulk.start_operation(
             db.session, "status_update", {"status": "closed"}, ids, Actor(owner.id)
@@ -39,19 +39,19 @@ def test_stop_between_jobs_then_the_requeued_run_finishes(hosted_app):
     assert status == "processing"
     assert [r["job_id"] for r in operation(op_id).results] == ids[:2]
 
-    worker._stop.set()  # what SIGTERM does in a work horse
+    tasks.request_stop()  # what SIGTERM does in a work horse
     try:
         with write_intent():
-            assert tasks.run_bulk_operation(op_id) == "processing"
+            assert bulk.run_bulk_operation(op_id) == "processing"
     finally:
-        worker._stop.clear()
+        tasks._stop.clear()
     assert len(operation(op_id).results) == 2  # nothing more done once stopping
     queued = rq.jobs
     assert [(j.func_name, j.args) for j in queued] == [
-        ("workers.tasks.run_bulk_operation", (op_id,))
+        ("jobsmgmt.services.bulk.run_bulk_operation", (op_id,))
     ]
 
     with write_intent():
-        assert tasks.run_bulk_operation(op_id) == "completed"
+        assert bulk.run_bulk_operation(op_id) == "completed"
     assert len(rq.jobs) == 1  # a finished run queues nothing more
     assert_nothing_lost_or_doubled(op_id, ids, "closed")

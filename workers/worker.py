@@ -1,12 +1,12 @@
-"""``jobsmgmt worker``: an RQ worker for the hosted edition, and the stop request its tasks see.
+"""``jobsmgmt worker``: an RQ worker for the hosted edition, bound to one app at start-up.
 
 Hosts stop a process with SIGTERM and kill it 30 s later (Heroku sends it to every process of
 the dyno, Docker and Foreman-style runners to the main process only). RQ's own answer is a warm
 shutdown that waits for the running job, however long: a 50-job bulk operation would be killed
-half way. So a SIGTERM, whichever process gets it, reaches the work horse as a *stop request*:
-long tasks check ``stop_requested()`` between their units of work (one job of a bulk operation
-per transaction) and hand the rest back to the queue, so the worker exits within seconds and the
-next worker goes on where this one stopped.
+half way. So a SIGTERM, whichever process gets it, reaches the work horse as a *stop request*
+(``jobsmgmt.tasks.request_stop``): long tasks check it between their units of work (one job of
+a bulk operation per transaction) and hand the rest back to the queue, so the worker exits
+within seconds and the next worker goes on where this one stopped.
 """
 
 from __future__ import annotations
@@ -14,28 +14,20 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
 
 import click
-from flask import current_app
+from flask import Flask
 
-from . import queue
-from .extensions import db
+from jobsmgmt import queue, tasks
+from jobsmgmt.extensions import db
 
 log = logging.getLogger(__name__)
 
-_stop = threading.Event()
-
-
-def stop_requested() -> bool:
-    """True in a work horse once its worker was asked to stop (checked between units of work)."""
-    return _stop.is_set()
-
 
 def _request_stop_in_horse(signum, frame) -> None:
-    if not _stop.is_set():
+    if not tasks.stop_requested():
         log.info("Stop requested: finishing the current unit of work, then stopping")
-    _stop.set()
+    tasks.request_stop()
 
 
 def _worker_class():
@@ -71,10 +63,10 @@ def _worker_class():
     return JobsmgmtWorker
 
 
-def run_worker(burst: bool = False) -> None:
-    app = current_app._get_current_object()
+def run_worker(app: Flask, burst: bool = False) -> None:
     if not app.config.get("REDIS_URL"):
         raise click.UsageError("REDIS_URL is not set: the desktop edition runs tasks in-process.")
+    tasks.bind_app(app)
     engine = db.engine
     engine.dispose()
     # Each task runs in a forked work horse: it must not share the parent's connections.
