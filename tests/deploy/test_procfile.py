@@ -75,7 +75,7 @@ def platform(slug, redis_url, tmp_path):
             REDIS_URL=redis_url,
             PORT=port,
             WEB_CONCURRENCY=1,
-            TRUSTED_PROXY_HOPS=1,
+            TRUSTED_PROXY_HOPS=1,  # Heroku's router is one hop (read once the hardening lands)
             **keys,
         )
         running: list[Honcho] = []
