@@ -153,12 +153,10 @@ def test_deleted_and_forged_checkpoints(app, factory, tmp_path):
 def test_log_lines_and_the_periodic_task(app, factory, capsys):
     """Hosted: no file, one ``audit-checkpoint {...}`` line on stdout; a log export with other
     lines around it verifies like the file."""
-    from workers import tasks
-
     job_id, _ = build_chain(factory)
     db.session.rollback()
     assert app.config.get("AUDIT_CHECKPOINT_FILE") is None
-    assert tasks.audit_checkpoint() == 1
+    assert checkpoints.audit_checkpoint() == 1
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if "audit-checkpoint " in line]
     assert len(lines) == 1
@@ -227,9 +225,9 @@ def test_checkpoint_task_on_a_real_rq_worker(pg_url, redis_url):
     from tests.conftest import Factory, app_context, build_app
     from tests.test_queue import run_worker_burst
 
-    with app_context(build_app(pg_url, REDIS_URL=redis_url)) as app:
+    with app_context(build_app(pg_url, redis_url)) as app:
         job_id, _ = build_chain(Factory(app))
-        queue.enqueue("audit_checkpoint")
+        queue.enqueue(checkpoints.audit_checkpoint)
         result = run_worker_burst(app)
         assert result.returncode == 0, result.stderr[-2000:]
         log = (result.stdout + result.stderr).splitlines()

@@ -17,9 +17,13 @@ from jobsmgmt.extensions import db
 from jobsmgmt.models import Application, Job, JobAnalytics, JobView, SecurityEvent
 from jobsmgmt.services import careers, integrity
 from tests.conftest import PASSWORD, Factory, app_context, build_app, csrf_from
-from tests.test_applications_api import open_job, set_job
+from tests.factories import set_job
 
 _counter = itertools.count(1)
+
+
+def open_job(factory, **fields) -> str:
+    return factory.job(status="open", **fields).id
 
 
 def rotated_ip() -> str:
@@ -315,8 +319,6 @@ BOTS = (
 
 
 def test_view_flood_counts_distinct_visitors_once(app, client, factory):
-    from workers import tasks
-
     job_id = open_job(factory)
     visitors = [(f"203.0.113.{i}", BROWSER.format(i)) for i in range(1, 6)]
     visitors.append(("203.0.113.1", BROWSER.format("other-browser")))  # same address, other UA
@@ -336,10 +338,10 @@ def test_view_flood_counts_distinct_visitors_once(app, client, factory):
     )
     assert daily == 6  # six distinct (address, agent) pairs; bots never
     assert db.session.scalar(select(Job.view_count).where(Job.id == job_id)) == 0  # not yet
-    assert tasks.roll_up_view_counts() == 1
+    assert careers.roll_up_view_counts() == 1
     db.session.rollback()
     assert db.session.scalar(select(Job.view_count).where(Job.id == job_id)) == 6
-    assert tasks.roll_up_view_counts() == 0  # already right: nothing rewritten
+    assert careers.roll_up_view_counts() == 0  # already right: nothing rewritten
     stored = db.session.scalars(select(JobView.visitor).where(JobView.job_id == job_id)).all()
     assert len(stored) == 6 and all(len(v) == 64 and "203.0.113" not in v for v in stored)
     # The analytics API (API.md: views on day d = distinct counted views) agrees.

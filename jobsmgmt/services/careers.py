@@ -11,7 +11,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..database import write_intent
 from ..models import Job, JobAnalytics, JobView, utcnow
+from ..tasks import task, task_session
 from . import daily_counts
 from .dashboard import search_clause
 from .errors import NotFound
@@ -41,27 +43,28 @@ def list_open_jobs(
     return list(rows), total
 
 
-def _public(job: Job | None, job_id: str) -> Job:
+def _open(job: Job | None, job_id: str) -> Job:
     if job is None or job.deleted_at is not None or job.status != "open":
         raise NotFound(f"Job {job_id} is not open.")
     return job
 
 
-# Jobs the public may see by id: published once and not archived or deleted (drafts never).
-PUBLIC_STATUSES = ("open", "on_hold", "closed")
-
-
-def get_public_job(session: Session, job_id: str) -> Job:
-    """A job whose apply/thank-you pages the public may see (not draft, archived or deleted)."""
-    job = session.get(Job, job_id)
-    if job is None or job.deleted_at is not None or job.status not in PUBLIC_STATUSES:
-        raise NotFound(f"Job {job_id} is not public.")
-    return job
-
-
 def get_open_job(session: Session, job_id: str) -> Job:
-    """A job as the public sees it: only open jobs exist."""
-    return _public(session.get(Job, job_id), job_id)
+    """A job whose public page shows: only open jobs exist for the public."""
+    return _open(session.get(Job, job_id), job_id)
+
+
+# Jobs the apply and thank-you pages may name: published once, not archived (drafts never).
+PUBLISHED_STATUSES = ("open", "on_hold", "closed")
+
+
+def get_published_job(session: Session, job_id: str) -> Job:
+    """A job the apply pages may name: published (not a draft), not archived and not deleted;
+    whether it still accepts applications is ``applications.accepting_problem``."""
+    job = session.get(Job, job_id)
+    if job is None or job.deleted_at is not None or job.status not in PUBLISHED_STATUSES:
+        raise NotFound(f"Job {job_id} was not found.")
+    return job
 
 
 # Crawlers, monitors and scripted clients: their requests are not a person reading the job.
@@ -91,25 +94,32 @@ def record_view(session: Session, job_id: str, visitor: str | None) -> Job:
     """Count a view of the job's public page: once per visitor (a ``visitor_hash``) per job per
     UTC day, ``None`` (bots) never. Appends to ``job_views`` and bumps the day's analytics row
     when the visitor is new today; the job's row is not touched (no row lock):
-    ``roll_up_view_counts`` brings ``jobs.view_count`` up to date."""
-    job = get_open_job(session, job_id)
-    if visitor is not None:
-        day = daily_counts.utc_day(utcnow())
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        added = session.execute(
-            insert(JobView)
-            .values(job_id=job.id, day=day, visitor=visitor)
-            .on_conflict_do_nothing(index_elements=["job_id", "day", "visitor"])
-            .returning(JobView.job_id)
-        ).first()
-        if added is not None:  # a new visitor today (a repeat inserts nothing)
-            daily_counts.bump(session, job.id, day, view_count=1)
+    ``roll_up_view_counts`` brings ``jobs.view_count`` up to date. Its own write transaction
+    (the request's read transaction is ended first)."""
+    session.rollback()
+    with write_intent():
+        try:
+            job = get_open_job(session, job_id)
+        except NotFound:
+            session.rollback()
+            raise
+        if visitor is not None:
+            day = daily_counts.utc_day(utcnow())
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            added = session.execute(
+                insert(JobView)
+                .values(job_id=job.id, day=day, visitor=visitor)
+                .on_conflict_do_nothing(index_elements=["job_id", "day", "visitor"])
+                .returning(JobView.job_id)
+            ).first()
+            if added is not None:  # a new visitor today (a repeat inserts nothing)
+                daily_counts.bump(session, job.id, day, view_count=1)
         session.commit()
     return job
 
 
-def roll_up_view_counts(session: Session, keep_days: int = 2, since: date | None = None) -> int:
+def roll_up_views(session: Session, keep_days: int = 2, since: date | None = None) -> int:
     """Set ``jobs.view_count`` to the sum of the job's daily rows for every job viewed since
     yesterday (or ``since``) whose total differs, then drop visitor hashes older than
     ``keep_days`` (they only deduplicate within a day). Returns the number of jobs updated."""
@@ -130,3 +140,10 @@ def roll_up_view_counts(session: Session, keep_days: int = 2, since: date | None
     session.execute(delete(JobView).where(JobView.day < today - timedelta(days=keep_days - 1)))
     session.commit()
     return updated
+
+
+@task
+def roll_up_view_counts() -> int:
+    """Task: bring ``jobs.view_count`` up to the daily rows; drop old visitor hashes."""
+    with task_session() as session:
+        return roll_up_views(session)

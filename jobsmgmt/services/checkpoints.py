@@ -39,8 +39,9 @@ from ..models import (
     SecurityEvent,
     utcnow,
 )
+from ..tasks import setting, task, task_session
 from . import security
-from .audit import Problem, format_time
+from .audit import Problem, format_time, signing_key
 
 CHECKPOINT_EVERY_SECONDS = 10 * 60
 LOG_MARKER = "audit-checkpoint "
@@ -382,3 +383,11 @@ def _check_heads(session: Session, state: dict[str, tuple[int, str | None]]) -> 
                 )
             )
     return problems
+
+
+@task
+def audit_checkpoint() -> int:
+    """Task: write an audit checkpoint (table + the data directory's file, or a stdout line)."""
+    with task_session() as session:
+        out = setting("AUDIT_CHECKPOINT_FILE")
+        return take_checkpoint(session, signing_key(session), Path(out) if out else None)["seq"]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from ...extensions import db
-from ...models import Job
 from ...schemas.audit import AuditLogPage, AuditLogQuery, VerifyQuery, VerifyResult
 from ...schemas.common import pagination
-from ...services import audit, integrity, policy
-from ...services.errors import NotFound
+from ...services import audit, integrity, jobs, policy
 from ..audit import configured_checkpoint_records
 from .base import route
 
@@ -43,9 +39,9 @@ def job_audit_log(user, job_id: str, query: AuditLogQuery):
     errors=(404, 422),
 )
 def verify_audit_chain(user, query: VerifyQuery):
-    if query.job_id is not None and db.session.get(Job, query.job_id) is None:
-        raise NotFound(f"Job {query.job_id} was not found.")
+    if query.job_id is not None:
+        jobs.get_job(db.session, query.job_id, include_deleted=True)  # 404 for an unknown job
     records = None if query.job_id else configured_checkpoint_records()
-    key = current_app.config["AUDIT_KEY"].encode()
+    key = audit.signing_key(db.session)
     report = integrity.verify(db.session, key, query.job_id, checkpoint_records=records)
     return {"success": True, **report.as_dict()}
