@@ -243,3 +243,24 @@ def test_checkpoint_task_on_a_real_rq_worker(pg_url, redis_url):
         db.session.rollback()
         report = integrity.verify(db.session, KEY, checkpoint_records=records)
         assert found(report) == [(None, 1, "checkpoint_missing"), (job_id, 6, "deleted_job")]
+
+
+def test_security_chain_cut_with_rewritten_head(app, tmp_path):
+    """The security-event chain's head is checkpointed too."""
+    from jobsmgmt.services import security
+
+    path = checkpoint_file(tmp_path)
+    context = security.EventContext(key=KEY, ip_address="192.0.2.1")
+    db.session.rollback()
+    for n in range(3):
+        security.record(db.session, context, "login_failed", email=f"x{n}@example.com")
+    take(path)
+    second = db.session.scalar(text("SELECT checksum FROM security_events WHERE seq = 2"))
+    db.session.rollback()
+    sql("DELETE FROM security_events WHERE seq = 3")
+    sql("UPDATE audit_chain_heads SET seq = 2, checksum = :c WHERE name = 'security'", c=second)
+    sql("DELETE FROM audit_checkpoints")
+    assert integrity.verify(db.session, KEY).valid  # the database alone is fooled
+    db.session.rollback()
+    report = integrity.verify(db.session, KEY, checkpoint_records=file_records(path))
+    assert found(report) == [(None, 1, "checkpoint_missing"), ("security", 3, "truncated")]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rfc8785
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -310,59 +310,60 @@ def verify(
 
 
 def _check_heads(session: Session, state: dict[str, tuple[int, str | None]]) -> list[Problem]:
-    """Every checkpointed head must still be in its chain, unchanged."""
+    """Every checkpointed head must still be in its chain, unchanged. Reads one entry per
+    checkpointed job (by job and seq), and the whole chain only of jobs whose head is gone."""
     problems: list[Problem] = []
     job_heads = {name: head for name, head in state.items() if name != SECURITY_HEAD}
+    pairs = [(job_id, seq) for job_id, (seq, _) in job_heads.items()]
+    found: dict[str, str] = {}
     existing_jobs: set[str] = set()
-    stored: dict[tuple[str, int], str] = {}
-    ids = list(job_heads)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        existing_jobs.update(session.scalars(select(Job.id).where(Job.id.in_(chunk))))
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        existing_jobs.update(
+            session.scalars(select(Job.id).where(Job.id.in_([job_id for job_id, _ in chunk])))
+        )
         for row in session.execute(
-            select(JobAuditLog.job_id, JobAuditLog.seq, JobAuditLog.checksum).where(
-                JobAuditLog.job_id.in_(chunk)
+            select(JobAuditLog.job_id, JobAuditLog.checksum).where(
+                tuple_(JobAuditLog.job_id, JobAuditLog.seq).in_(chunk)
             )
         ):
-            stored[(row.job_id, row.seq)] = row.checksum
-    last_seq: dict[str, int] = {}
-    for job_id, seq in stored:
-        last_seq[job_id] = max(last_seq.get(job_id, 0), seq)
+            found[row.job_id] = row.checksum
     for job_id, (seq, checksum) in sorted(job_heads.items()):
+        if job_id in found:
+            if found[job_id] != checksum:
+                problems.append(
+                    _problem(
+                        seq, "edited", f"entry {seq} differs from the checkpointed entry", job_id
+                    )
+                )
+            continue
+        left = set(
+            session.scalars(
+                select(JobAuditLog.seq).where(JobAuditLog.job_id == job_id, JobAuditLog.seq <= seq)
+            )
+        )
         if job_id not in existing_jobs:
-            left = last_seq.get(job_id, 0)
             problems.append(
                 _problem(
                     seq,
                     "deleted_job",
                     f"the job was deleted with its entries (checkpointed up to entry {seq}; "
-                    f"{left} entries left)",
+                    f"{len(left)} entries left)",
                     job_id,
                 )
             )
             continue
-        found = stored.get((job_id, seq))
-        if found is None:
-            below = [s for (j, s) in stored if j == job_id and s < seq]
-            first_cut = max(below, default=0) + 1
-            for cut in range(first_cut, seq + 1):
-                if (job_id, cut) not in stored:
-                    problems.append(
-                        _problem(
-                            cut,
-                            "truncated",
-                            f"entry {cut} was checkpointed and is gone from the chain",
-                            job_id,
-                        )
-                    )
-        elif found != checksum:
-            problems.append(
-                _problem(seq, "edited", f"entry {seq} differs from the checkpointed entry", job_id)
-            )
+        first_cut = max(left, default=0) + 1
+        problems.extend(
+            _problem(cut, "truncated", f"entry {cut} was checkpointed and is gone", job_id)
+            for cut in range(first_cut, seq + 1)
+        )
     if SECURITY_HEAD in state:
         seq, checksum = state[SECURITY_HEAD]
-        found = session.scalar(select(SecurityEvent.checksum).where(SecurityEvent.seq == seq))
-        if found is None:
+        event_checksum = session.scalar(
+            select(SecurityEvent.checksum).where(SecurityEvent.seq == seq)
+        )
+        if event_checksum is None:
             last = session.scalar(select(func.max(SecurityEvent.seq))) or 0
             for cut in range(min(last, seq) + 1, seq + 1):
                 problems.append(
@@ -373,7 +374,7 @@ def _check_heads(session: Session, state: dict[str, tuple[int, str | None]]) -> 
                         SECURITY_HEAD,
                     )
                 )
-        elif found != checksum:
+        elif event_checksum != checksum:
             problems.append(
                 _problem(
                     seq,
