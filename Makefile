@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-heavy lint format bench desktop clean
+.PHONY: run test test-heavy lint format bench loadtest desktop clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The hosted edition under 16 users for 60 s (Locust): PostgreSQL + Redis must be running.
+loadtest: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 desktop: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[desktop]'
