@@ -22,6 +22,7 @@ test: $(STAMP)
 
 # Whole-system checks CI runs after make test: the desktop bundle, the Procfile, deep fuzzing.
 test-heavy: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[load]'
 	$(BIN)/pytest -m heavy $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 import counters  # noqa: E402  (bench/counters.py)
 from servers import Client, Server  # noqa: E402  (bench/servers.py)
 
-DATA = ROOT / "bench" / ".data"
+DATA = Path(os.environ.get("BENCH_DATA_DIR", ROOT / "bench" / ".data"))
 BIN = Path(sys.executable).parent
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_SERVER = os.environ.get(
@@ -144,7 +144,7 @@ def ensure_data(kind: str, size: dict, reseed: bool) -> tuple[str, Path, float |
         url = pg_url(f"{PG_PREFIX}_{label}")
     if marker.exists() and not reseed:
         info = json.loads(marker.read_text())
-        if info.get("size") == size:
+        if info.get("size") == size and info.get("url") == url:
             upgrade = subprocess.run(  # cached data: bring it to the current migrations
                 [str(BIN / "jobsmgmt"), "db", "upgrade"],
                 env=env_for(url, data_dir),
@@ -192,7 +192,7 @@ def ensure_data(kind: str, size: dict, reseed: bool) -> tuple[str, Path, float |
 
         with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
-    marker.write_text(json.dumps({"size": size, "seconds": seconds}))
+    marker.write_text(json.dumps({"size": size, "seconds": seconds, "url": url}))
     return url, data_dir, seconds
 
 

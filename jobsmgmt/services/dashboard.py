@@ -112,19 +112,36 @@ def _hinted(session: Session, clause, rare: bool):
     return clause
 
 
-def _search_total(session: Session, filters: DashboardFilters, where: list) -> int:
-    """The exact number of live jobs that match the search and the other filters. SQLite, a
-    search alone: the FTS index holds exactly the live jobs, so it counts without them."""
+def _fts_count(session: Session, term: str) -> int:
+    """Live jobs whose title, department or location contains ``term`` (SQLite, 3+ characters):
+    the FTS index holds exactly the live jobs, so it counts without reading them."""
+    query = (
+        select(func.count())
+        .select_from(SEARCH_INDEX)
+        .where(literal_column(SEARCH_INDEX_TABLE).op("MATCH")(_fts_phrase(term)))
+    )
+    return int(session.connection().scalar(query))
+
+
+def _search_total(
+    session: Session, filters: DashboardFilters, where: list, live_jobs: int
+) -> tuple[int, bool]:
+    """The exact number of live jobs that match the search and the other filters, and whether
+    the search alone matches many of them (a large share of ``live_jobs``)."""
     connection = session.connection()
     alone = not filters.statuses and filters.department is None and filters.owner_id is None
-    if alone and len(filters.search) >= TRIGRAM_MIN and session.get_bind().dialect.name == "sqlite":
-        query = (
-            select(func.count())
-            .select_from(SEARCH_INDEX)
-            .where(literal_column(SEARCH_INDEX_TABLE).op("MATCH")(_fts_phrase(filters.search)))
-        )
-        return int(connection.scalar(query))
-    return int(connection.scalar(select(func.count()).select_from(Job).where(*where)))
+    if session.get_bind().dialect.name != "sqlite" or len(filters.search) < TRIGRAM_MIN:
+        return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), False
+    matched = _fts_count(session, filters.search)
+    many = matched * RARE_SHARE >= live_jobs
+    if alone or not matched:
+        return matched, many
+    if many:
+        # Many matches: count along the other filters' index (status, department or owner,
+        # each of which holds the rowid), testing each entry against the matches, instead of
+        # reading every matching job's row to test the filters.
+        where = _where(session, filters, search_many=True)
+    return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), many
 
 
 def _where(
@@ -133,6 +150,7 @@ def _where(
     rare_search: bool = False,
     common_status: bool = False,
     common_match: bool = False,
+    search_many: bool = False,
 ) -> list:
     clauses = [Job.deleted_at.is_(None)]
     if filters.statuses:
@@ -156,7 +174,8 @@ def _where(
     if filters.owner_id is not None:
         clauses.append(owner == filters.owner_id)
     if filters.search:
-        clauses.append(search_clause(session, filters.search, rare=rare_search, many=common_match))
+        many = common_match or search_many
+        clauses.append(search_clause(session, filters.search, rare=rare_search, many=many))
     return clauses
 
 
@@ -288,8 +307,9 @@ def dashboard(
         filters.sort != "created_at" or bool(filters.search)
     )
     where = _where(session, filters, common_status=common)
+    search_many = False
     if filters.search:
-        total = _search_total(session, filters, where)
+        total, search_many = _search_total(session, filters, where, counts["total_jobs"])
     elif filters.department is None and filters.owner_id is None:
         # Only statuses (or nothing) filter: the summary already holds the total.
         total = chosen if filters.statuses else counts["total_jobs"]
@@ -302,7 +322,7 @@ def dashboard(
     if total and offset < total:
         many = total * RARE_SHARE >= counts["total_jobs"]
         rare = bool(filters.search) and not many
-        by_sort = many and (
+        by_sort = (many or search_many) and (
             filters.department is not None or filters.owner_id is not None or bool(filters.search)
         )
         if rare or by_sort:
