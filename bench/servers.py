@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -51,13 +52,16 @@ class Server:
         else:
             command = procfile("web").replace("wsgi:app", module)
             shell = True
+        # the server's log goes to a file: a pipe nobody reads while it serves would fill up
+        # (waitress warns of every queued task under load) and block the server
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             command,
             shell=shell,
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{self.port}"
@@ -67,7 +71,7 @@ class Server:
         began = time.monotonic()
         while time.monotonic() - began < timeout:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-3000:]}")
+                raise RuntimeError(f"server exited: {self.stderr()[-3000:]}")
             try:
                 status, _, _ = Client(self.base).request("GET", "/login")
                 if status == 200:
@@ -76,6 +80,10 @@ class Server:
                 pass
             time.sleep(0.3)
         raise RuntimeError("server did not start")
+
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def pids(self) -> list[int]:
         """The server process and its children (gunicorn's workers)."""
@@ -180,9 +188,12 @@ class Client:
 
 def _waitress(module: str, port: int) -> None:
     """Serve ``module`` as ``jobsmgmt serve`` serves the app (jobsmgmt/desktop.py)."""
+    import faulthandler
     import importlib
 
     from waitress import serve
+
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>`: every thread's stack on stderr
 
     sys.path.insert(0, str(ROOT))
     name, _, attribute = module.partition(":")
