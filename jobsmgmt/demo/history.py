@@ -13,15 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..models import FINAL_STAGES, PIPELINE
-from . import audit
-from .demo_catalogue import EMPLOYMENT_WEIGHTS, FIRST_NAMES, LAST_NAMES, REASONS, SOURCES
-from .demo_postings import PostingMaker
-from .demo_writer import AUDIT_COLUMNS, BulkWriter, as_json
-from .status import TRANSITIONS, plan_status_change
+from ..services import audit
+from ..services.status import TRANSITIONS, plan_status_change
+from .catalogue import EMPLOYMENT_WEIGHTS, FIRST_NAMES, LAST_NAMES, REASONS, SOURCES
+from .postings import PostingMaker
+from .writer import AUDIT_COLUMNS, RowWriter, as_json
 
 SEED_AGENT = "jobsmgmt-demo-seed"
 DAY = 86400
@@ -88,8 +87,8 @@ class HistorySeeder:
         self.rng = rng
         self.ids = random.Random(os.urandom(16))  # ids differ per run; the content does not
         self.id_time, self.id_count = int(time.time() * 1000), 0
-        self.writer = BulkWriter(session)
-        self.key = current_app.config["AUDIT_KEY"].encode()
+        self.writer = RowWriter(session)
+        self.key = audit.signing_key(session)
         self.end = int(datetime.combine(today, datetime.min.time(), UTC).timestamp())
         self.start = self.end - days * DAY
         self.report = SeedReport()

@@ -1,5 +1,5 @@
 """Words the demo seed builds its agency from: employment types, sources, people's names, reasons
-(titles, departments, locations and descriptions: ``demo_postings``)."""
+(titles, departments, locations and descriptions: ``postings``)."""
 
 from __future__ import annotations
 
