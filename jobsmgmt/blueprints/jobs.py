@@ -15,6 +15,7 @@ from ..auth import actor_for, permission_required
 from ..extensions import db
 from ..models import EMPLOYMENT_TYPES
 from ..services import jobs, policy, users
+from ..services import status as lifecycle
 from ..services.errors import DomainError
 from .form_checks import sane_year, storable
 
@@ -114,7 +115,11 @@ def new():
 @permission_required(policy.READ)
 def detail(job_id: str):
     job = jobs.get_job(db.session, job_id)
-    return render_template("jobs/detail.html", job=job, now=datetime.now(UTC))
+    change = lifecycle.latest_change(db.session, job)
+    who = users.name_of(db.session, change.changed_by) if change else None
+    return render_template(
+        "jobs/detail.html", job=job, now=datetime.now(UTC), status_change=change, changed_by=who
+    )
 
 
 @bp.route("/<job_id>/edit", methods=["GET", "POST"])

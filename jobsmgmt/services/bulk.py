@@ -91,6 +91,10 @@ def _plan_changes(
     if operation in ("update_fields", "extend_deadline"):
         jobs.check_editable(job)
         target = _field_values(operation, parameters, job, now)
+        if target.get("application_deadline", job.application_deadline) != (
+            job.application_deadline
+        ):
+            jobs.check_deadline(target["application_deadline"], now)
         return _changes(
             {
                 name: {"from": getattr(job, name), "to": value}

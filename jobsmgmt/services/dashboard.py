@@ -25,6 +25,8 @@ SORT_COLUMNS = {
 }
 NULLABLE_SORTS = {"posted_date", "deadline"}
 ORDERS = ("asc", "desc")
+APPLICATION_RANGES = {"none": (0, 0), "1-10": (1, 10), "more": (11, None)}
+FACETS = ("department", "location")
 LIKE_ESCAPE = "\\"
 RARE_SHARE = 20  # a search matching under 1/20 of the jobs counts as rare
 DEFERRED_OFFSET = 100
@@ -47,6 +49,10 @@ class DashboardFilters:
     search: str | None = None
     sort: str = "created_at"
     order: str = "desc"
+    location: str | None = None
+    applications: str | None = None  # one of APPLICATION_RANGES
+    then_sort: str | None = None  # the secondary sort key (ties of the first)
+    then_order: str = "asc"
 
 
 @dataclass
@@ -126,8 +132,10 @@ def _where(
     common_status: bool = False,
     common_match: bool = False,
     titles: list[str] | None = None,
+    values: dict[str, list[str]] | None = None,
 ) -> list:
     clauses = [Job.deleted_at.is_(None)]
+    values = values if values is not None else facet_values(session, filters)
     if filters.statuses:
         statuses = sorted(set(filters.statuses))
         status = Job.status
@@ -145,7 +153,14 @@ def _where(
         if filters.sort != "title":
             department = Job.department.concat("")
     if filters.department is not None:
-        clauses.append(department == filters.department)
+        clauses.append(department.in_(values.get("department", ())))
+    if filters.location is not None:
+        clauses.append(Job.location.in_(values.get("location", ())))
+    if filters.applications is not None:
+        low, high = APPLICATION_RANGES[filters.applications]
+        clauses.append(Job.application_count >= low)
+        if high is not None:
+            clauses.append(Job.application_count <= high)
     if filters.owner_id is not None:
         clauses.append(owner == filters.owner_id)
     if titles is not None:
@@ -160,11 +175,17 @@ def _where(
 
 
 def _order_by(filters: DashboardFilters, column=None) -> list:
-    """The sort column (none for the missing-dates part), then the id: a stable order across
-    pages that the partial ``(<sort key>, id)`` indexes deliver without sorting."""
+    """The sort column (none for the missing-dates part), the secondary sort if any (jobs
+    without its date last), then the id: a stable order across pages that the partial
+    ``(<sort key>, id)`` indexes deliver without sorting when there is no secondary sort."""
     keys = []
     if column is not None:
         keys.append(column.desc() if filters.order == "desc" else column.asc())
+    if filters.then_sort and filters.then_sort != filters.sort:
+        second = SORT_COLUMNS[filters.then_sort]
+        if filters.then_sort in NULLABLE_SORTS:
+            keys.append(second.is_(None).asc())
+        keys.append(second.desc() if filters.then_order == "desc" else second.asc())
     keys.append(Job.id.desc() if filters.order == "desc" else Job.id.asc())
     return keys
 
@@ -242,6 +263,46 @@ def _page_rows(connection, where: list, filters: DashboardFilters, offset: int, 
     )
 
 
+def facet_choices(session: Session, name: str) -> list[dict]:
+    """The distinct departments (or locations) of live jobs for the filter's choices: values
+    differing only in case are one choice (the most common spelling shown), with its job
+    count, read from the ``job_facet_counts`` the triggers keep."""
+    column = FACET_COLUMNS[name]
+    rows = session.connection().execute(
+        select(column, func.sum(JobFacetCount.job_count))
+        .group_by(column)
+        .having(func.sum(JobFacetCount.job_count) > 0)
+    )
+    merged: dict[str, dict] = {}
+    for value, count in rows:
+        key = value.casefold()
+        entry = merged.setdefault(key, {"value": value, "count": 0, "best": 0})
+        entry["count"] += int(count)
+        if int(count) > entry["best"]:
+            entry.update(value=value, best=int(count))
+    return [
+        {"value": e["value"], "count": e["count"]}
+        for _, e in sorted(merged.items(), key=lambda item: item[0])
+    ]
+
+
+def facet_values(session: Session, filters: DashboardFilters) -> dict[str, list[str]]:
+    """The stored spellings that the department and location filters match (whole value,
+    ignoring case), so jobs and counter rows are then filtered by equality."""
+    values: dict[str, list[str]] = {}
+    for name in FACETS:
+        wanted = getattr(filters, name)
+        if wanted is None:
+            continue
+        column = FACET_COLUMNS[name]
+        query = select(column).group_by(column)
+        if wanted.isascii():  # SQLite's lower() folds ASCII only: others are compared here
+            query = query.where(func.lower(column) == wanted.lower())
+        found = session.connection().scalars(query)
+        values[name] = [v for v in found if v.casefold() == wanted.casefold()]
+    return values
+
+
 SUMMARY_QUERY = select(JobStatusCount.status, JobStatusCount.job_count)
 
 
@@ -268,8 +329,11 @@ def _facet_total(
     )
     if filters.statuses:
         query = query.where(JobFacetCount.status.in_(sorted(set(filters.statuses))))
+    values = facet_values(session, filters)
     if filters.department is not None:
-        query = query.where(JobFacetCount.department == filters.department)
+        query = query.where(JobFacetCount.department.in_(values["department"]))
+    if filters.location is not None:
+        query = query.where(JobFacetCount.location.in_(values["location"]))
     if matches is not None:
         query = query.where(JobFacetCount.job_count > 0, _matched(FACET_COLUMNS, matches))
     if not by_title:
@@ -287,7 +351,8 @@ def _owner_total(session: Session, filters: DashboardFilters) -> int:
     if filters.statuses:
         query = query.where(JobOwnerCount.status.in_(sorted(set(filters.statuses))))
     if filters.department is not None:
-        query = query.where(JobOwnerCount.department == filters.department)
+        values = facet_values(session, filters)["department"]
+        query = query.where(JobOwnerCount.department.in_(values))
     return int(session.connection().scalar(query))
 
 
@@ -305,13 +370,21 @@ def dashboard(
         filters.sort != "created_at" or bool(filters.search)
     )
     titles = None
-    where = _where(session, filters, matches, common_status=common)
-    if filters.department is None and filters.owner_id is None and not filters.search:
+    values = facet_values(session, filters)
+    where = _where(session, filters, matches, common_status=common, values=values)
+    if filters.applications is not None:  # no counter table keeps application counts
+        total = connection.scalar(select(func.count()).select_from(Job).where(*where))
+    elif (
+        filters.department is None
+        and filters.location is None
+        and filters.owner_id is None
+        and not filters.search
+    ):
         # Only statuses (or nothing) filter: the summary already holds the total.
         total = chosen if filters.statuses else counts["total_jobs"]
     elif filters.owner_id is None and (matches is not None or not filters.search):
         total, titles = _facet_total(session, filters, matches)
-    elif not filters.search:
+    elif not filters.search and filters.location is None:
         total = _owner_total(session, filters)
     else:  # an owner's jobs that match a search: counted on the owner's index
         total = connection.scalar(select(func.count()).select_from(Job).where(*where))
@@ -330,6 +403,7 @@ def dashboard(
                 common_status=common,
                 common_match=by_sort,
                 titles=titles,
+                values=values,
             )
         rows = [_row_dict(row) for row in _page_rows(connection, where, filters, offset, limit)]
     return DashboardPage(jobs=rows, total=total, page=page, limit=limit, summary=counts)

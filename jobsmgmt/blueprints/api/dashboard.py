@@ -21,6 +21,10 @@ def filters_for(query: DashboardQuery, user) -> dashboard.DashboardFilters:
         search=query.search,
         sort=query.sort,
         order=query.order,
+        location=query.location,
+        applications=query.applications,
+        then_sort=query.then,
+        then_order=query.then_order,
     )
 
 

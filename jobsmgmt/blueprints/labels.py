@@ -1,0 +1,71 @@
+"""Words for codes on the pages: statuses, stages, fields, bulk outcomes and the messages for
+query parameters a page could not use. The JSON API keeps the codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..models import utcnow
+
+WORDS = {
+    "on_hold": "On hold",
+    "full_time": "Full time",
+    "part_time": "Part time",
+    "completed_with_errors": "Completed with errors",
+    "no_change": "No change",
+    "status_update": "Change status",
+    "update_fields": "Update fields",
+    "extend_deadline": "Extend the deadline",
+    "post_external": "Post to job portals",
+    "status_change": "Status change",
+    "application_deadline": "Application deadline",
+    "owner_id": "Owner",
+    "employment_type": "Employment type",
+    "required_skills": "Required skills",
+    "published_at": "Published",
+    "closed_at": "Closed",
+    "archived_at": "Archived",
+    "deleted_at": "Deleted",
+    "bulk_operation_id": "Bulk operation",
+    "undo_of": "Undo of",
+    "postings": "Postings",
+}
+
+QUERY_MESSAGES = {
+    "status": "Unknown status; choose among Draft, Open, On hold, Closed and Archived.",
+    "owner": "Unknown owner; choose one from the list.",
+    "sort": "Unknown sort column; choose one from the list.",
+    "then": "Unknown secondary sort column; choose one from the list.",
+    "order": "The order is either ascending or descending.",
+    "then_order": "The order is either ascending or descending.",
+    "page": "The page is a whole number from 1.",
+    "limit": "Jobs per page: a whole number from 1 to 100.",
+    "applications": "Applications: choose none, 1–10 or more than 10.",
+    "department": "The department is too long or contains characters that cannot be used.",
+    "location": "The location is too long or contains characters that cannot be used.",
+    "search": "The search is too long or contains characters that cannot be used.",
+    "date_from": "The start date must be a date such as 2026-01-31.",
+    "date_to": "The end date must be a date such as 2026-01-31.",
+}
+
+
+def label(code) -> str:
+    """``on_hold`` → ``On hold``; unknown codes: underscores to spaces, first letter capital."""
+    if code is None:
+        return "—"
+    text = str(code)
+    return WORDS.get(text) or text.replace("_", " ").capitalize()
+
+
+def query_messages(fields: dict[str, str]) -> dict[str, str]:
+    """Readable messages for invalid query parameters, by the parameter's label."""
+    out = {}
+    for name in fields:
+        key = name.split(".")[0]
+        out[label(key)] = QUERY_MESSAGES.get(key, "This value cannot be used.")
+    return out
+
+
+def is_expired(status: str, deadline: datetime | None, now: datetime | None = None) -> bool:
+    """An open job whose deadline has passed (until the scheduler closes it)."""
+    return status == "open" and deadline is not None and deadline <= (now or utcnow())
