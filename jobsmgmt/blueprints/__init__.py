@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.globals["is_expired"] = labels.is_expired
+    app.jinja_env.globals["show_value"] = labels.show_value
     app.jinja_env.globals["timezone_name"] = lambda: str(_zone())
     csrf.exempt(api_bp)  # the API checks CSRF itself, for cookie-authenticated requests only
     for module in (

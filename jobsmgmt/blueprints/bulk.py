@@ -29,7 +29,9 @@ from ..schemas.bulk import MAX_JOBS, BulkUpdateRequest
 from ..schemas.common import unstorable_text
 from ..services import bulk, policy, users
 from ..services.errors import DomainError
+from . import form_once
 from .form_checks import sane_year, storable
+from .form_once import FormToken
 from .paging import page_arg, pages_for
 
 bp = Blueprint("bulk", __name__, url_prefix="/bulk")
@@ -81,6 +83,7 @@ class BulkForm(FlaskForm):
     expires_in_days = IntegerField(
         "Expires after (days)", default=30, validators=[Optional(), NumberRange(1, 90)]
     )
+    form_token = FormToken()
 
     def fill_choices(self) -> None:
         self.owner_id.choices = BLANK + [
@@ -187,6 +190,9 @@ def _preview_or_start(body: BulkUpdateRequest, context: dict):
     req = body.request
     try:
         if not req.dry_run:
+            token = form_once.token_of(context["form"])
+            if done := form_once.already_done(token):
+                return done
             op = bulk.start_operation(
                 db.session,
                 req.operation,
@@ -195,7 +201,9 @@ def _preview_or_start(body: BulkUpdateRequest, context: dict):
                 actor_for(current_user),
             )
             flash(f"Bulk operation queued for {op.total_count} job(s).", "success")
-            return redirect(url_for("bulk.detail", operation_id=op.id))
+            url = url_for("bulk.detail", operation_id=op.id)
+            form_once.remember(token, url)
+            return redirect(url)
         preview = bulk.dry_run(db.session, req.operation, body.parameters_dict(), req.job_ids)
     except DomainError as error:
         flash(error.message, "danger")

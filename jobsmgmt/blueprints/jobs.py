@@ -17,7 +17,9 @@ from ..models import EMPLOYMENT_TYPES
 from ..services import jobs, policy, users
 from ..services import status as lifecycle
 from ..services.errors import DomainError
+from . import form_once
 from .form_checks import sane_year, storable
+from .form_once import FormToken
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -42,6 +44,7 @@ class JobForm(FlaskForm):
         description="In your time zone",
     )
     owner_id = SelectField("Owner")
+    form_token = FormToken()
     submit = SubmitField("Save job")
 
     def validate_required_skills(self, field) -> None:
@@ -100,6 +103,8 @@ def new():
     form.fill_owner_choices()
     if request.method == "GET":
         form.owner_id.data = current_user.id
+    if request.method == "POST" and (done := form_once.already_done(form_once.token_of(form))):
+        return done
     if form.validate_on_submit():
         try:
             job = jobs.create_job(db.session, form.to_fields(), actor_for(current_user))
@@ -107,7 +112,9 @@ def new():
             _show_errors(form, error)
         else:
             flash(f"Job “{job.title}” created as a draft.", "success")
-            return redirect(url_for("jobs.detail", job_id=job.id))
+            url = url_for("jobs.detail", job_id=job.id)
+            form_once.remember(form_once.token_of(form), url)
+            return redirect(url)
     return render_template("jobs/form.html", form=form, job=None)
 
 

@@ -3,6 +3,8 @@ query parameters a page could not use. The JSON API keeps the codes."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 
 from ..models import utcnow
@@ -69,3 +71,48 @@ def query_messages(fields: dict[str, str]) -> dict[str, str]:
 def is_expired(status: str, deadline: datetime | None, now: datetime | None = None) -> bool:
     """An open job whose deadline has passed (until the scheduler closes it)."""
     return status == "open" and deadline is not None and deadline <= (now or utcnow())
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$")
+CODE_FIELDS = ("status", "employment_type", "stage", "from_stage", "to_stage")
+PEOPLE_FIELDS = ("owner_id", "initiated_by", "changed_by", "user_id")
+
+
+def show_value(value, field: str = "", names: dict | None = None) -> str:
+    """A stored value as a page shows it: times in the user's zone, people by name, codes as
+    words, lists joined with commas."""
+    from . import localtime
+
+    if value is None or value == "":
+        return "—"
+    if field in PEOPLE_FIELDS and isinstance(value, str):
+        return (names or {}).get(value, "a removed user")
+    if field in CODE_FIELDS and isinstance(value, str):
+        return label(value)
+    if isinstance(value, str) and ISO_UTC.match(value):
+        try:
+            return localtime(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return localtime(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(show_value(item, field, names) for item in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def people_in(*value_maps) -> set[str]:
+    """The user ids that ``show_value`` will name, from dicts of field → value (or changes)."""
+    ids = set()
+    for values in value_maps:
+        for field, value in (values or {}).items():
+            if field not in PEOPLE_FIELDS:
+                continue
+            for item in value.values() if isinstance(value, dict) else [value]:
+                if isinstance(item, str):
+                    ids.add(item)
+    return ids

@@ -316,6 +316,11 @@ def run_operation(session: Session, op_id: str) -> str | None:
     if op.status in FINAL_STATUSES:
         session.rollback()
         return op.status
+    if op.operation_type == "undo":  # restores previous values: its own service
+        from . import bulk_undo
+
+        session.rollback()
+        return bulk_undo.run_undo(session, op_id)
     op.status = "processing"
     op.started_at = op.started_at or utcnow()
     job_ids = list(op.job_ids)
@@ -363,6 +368,7 @@ def serialize(op: BulkOperation) -> dict:
             for r in op.results or []
         ],
         "initiated_by": op.initiated_by,
+        "undo_of": op.undo_of,
         "created_at": op.created_at,
         "started_at": op.started_at,
         "completed_at": op.completed_at,
