@@ -4,8 +4,10 @@
 Each create form carries a random ``form_token``. The first successful submission records, in
 the user's session, where the created thing lives; a resubmission of the same token (back +
 submit, a reload of the POST) is sent there instead of creating a duplicate. The session is
-the signed cookie, so this needs no table; submit buttons are also disabled while a form is
-being sent (``static/js/app.js``) against double clicks.
+the signed cookie, so this needs no table. Browsers re-fetch the form on "back" and restore
+what was typed but not hidden fields, so ``static/js/app.js`` keeps the sent token for the
+tab (sessionStorage) and puts it back; it also disables submit buttons while a form is being
+sent, against double clicks.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ KEEP = 20  # the most recent tokens remembered per session
 
 
 class FormToken(HiddenField):
-    """The hidden ``form_token`` field, filled with a fresh token on GET."""
+    """The hidden ``form_token`` field, filled with a fresh token on GET (``app.js`` puts the
+    sent token back when "back" re-fetches the form)."""
 
     def __init__(self, **kwargs):
         super().__init__(default=lambda: secrets.token_urlsafe(16), **kwargs)

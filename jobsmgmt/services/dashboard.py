@@ -275,11 +275,12 @@ def facet_choices(session: Session, name: str) -> list[dict]:
     )
     merged: dict[str, dict] = {}
     for value, count in rows:
-        key = value.casefold()
-        entry = merged.setdefault(key, {"value": value, "count": 0, "best": 0})
+        entry = merged.setdefault(value.casefold(), {"value": value, "count": 0, "best": None})
         entry["count"] += int(count)
-        if int(count) > entry["best"]:
-            entry.update(value=value, best=int(count))
+        # the spelling most jobs use; on a tie, "Engineering" over "ENGINEERING"/"engineering"
+        score = (int(count), value[:1].isupper() and not value.isupper())
+        if entry["best"] is None or score > entry["best"]:
+            entry.update(value=value, best=score)
     return [
         {"value": e["value"], "count": e["count"]}
         for _, e in sorted(merged.items(), key=lambda item: item[0])

@@ -27,3 +27,15 @@ window.addEventListener("pageshow", (event) => {
       if (!button.hasAttribute("data-keep-disabled")) button.disabled = false;
     });
 });
+// One-time form tokens: when "back" shows a create form again (the browser re-fetches it and
+// restores what was typed, but not the token), put back the token of the form that was sent,
+// so the server recognises a second submission instead of creating a duplicate.
+(() => {
+  const key = "form_token:" + window.location.pathname;
+  const navigation = (performance.getEntriesByType("navigation")[0] || {}).type;
+  document.querySelectorAll("input[name=form_token]").forEach((input) => {
+    const sent = window.sessionStorage.getItem(key);
+    if (navigation === "back_forward" && sent) input.value = sent;
+    input.form.addEventListener("submit", () => window.sessionStorage.setItem(key, input.value));
+  });
+})();
