@@ -181,10 +181,8 @@ def dry_run(session: Session, original: BulkOperation) -> dict:
     }
 
 
-def start_undo(session: Session, original_id: str, actor: Actor) -> BulkOperation:
-    """Record the undo operation (once: a unique index on ``undo_of``) and enqueue it."""
-    from .. import queue
-
+def create_undo(session: Session, original_id: str, actor: Actor) -> BulkOperation:
+    """Record the queued undo operation (once: a unique index on ``undo_of``), committed."""
     original = bulk.get_operation(session, original_id)
     check_undoable(session, original)
     op = BulkOperation(
@@ -206,6 +204,15 @@ def start_undo(session: Session, original_id: str, actor: Actor) -> BulkOperatio
     except IntegrityError as error:  # another undo of the same operation won the race
         session.rollback()
         raise Conflict("This operation has already been undone.", code="already_undone") from error
+    return op
+
+
+def start_undo(session: Session, original_id: str, actor: Actor) -> BulkOperation:
+    """Record the undo and hand it to the background worker (the resume task runs it if the
+    queue is down)."""
+    from .. import queue
+
+    op = create_undo(session, original_id, actor)
     try:
         queue.enqueue("run_bulk_operation", op.id)
     except Exception:  # noqa: BLE001 - the database row is the source of truth
