@@ -236,3 +236,23 @@ def test_ranking_matches_each_jobs_own_analytics(client, factory):
         assert row["time_to_fill"] == own["time_metrics"]["time_to_fill_days"]
     page = analytics_overview.job_ranking(db.session, start, today, "views", "desc", 2, 3)
     assert [r["title"] for r in page["rows"]] == ["J0"]
+
+
+def test_editing_other_fields_of_a_job_whose_deadline_passed_still_works(client, factory, auth):
+    owner = factory.user("recruiter")
+    job_id = make_job(factory, "closed", owner=owner).id
+    _set(job_id, application_deadline=utcnow() - timedelta(days=2, seconds=17))
+    auth.login(owner.email)
+    form = client.get(f"/jobs/{job_id}/edit").text
+    deadline = form.split('name="application_deadline" type="datetime-local" value="')[1][:16]
+    data = {
+        "csrf_token": csrf_from(form),
+        "title": "Renamed",
+        "employment_type": "full_time",
+        "owner_id": owner.id,
+        "application_deadline": deadline,
+    }
+    response = client.post(f"/jobs/{job_id}/edit", data=data)
+    assert response.status_code == 302, response.text
+    db.session.rollback()
+    assert db.session.get(Job, job_id).title == "Renamed"

@@ -96,6 +96,12 @@ def _show_errors(form: FlaskForm, error: DomainError) -> None:
     flash(error.message, "danger")
 
 
+def _same_minute(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(policy.WRITE_JOBS)
 def new():
@@ -138,8 +144,11 @@ def edit(job_id: str):
     if request.method == "GET":
         form.load(job)
     if form.validate_on_submit():
+        fields = form.to_fields()
+        if _same_minute(fields["application_deadline"], job.application_deadline):
+            del fields["application_deadline"]  # untouched (the form shows minutes only)
         try:
-            jobs.update_job(db.session, job_id, form.to_fields(), actor_for(current_user))
+            jobs.update_job(db.session, job_id, fields, actor_for(current_user))
         except DomainError as error:
             _show_errors(form, error)
         else:
