@@ -17,10 +17,11 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from jobsmgmt import demo  # noqa: E402
 from jobsmgmt.database import set_write_intent, write_intent  # noqa: E402
 from jobsmgmt.extensions import db  # noqa: E402
 from jobsmgmt.models import Job  # noqa: E402
-from jobsmgmt.services import Actor, applications, bulk, demo, jobs  # noqa: E402
+from jobsmgmt.services import Actor, applications, bulk, jobs  # noqa: E402
 from tests.conftest import PASSWORD, Factory, build_app, upgrade_database  # noqa: E402
 
 OUT = ROOT / "docs" / "tour"

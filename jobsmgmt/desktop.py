@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from . import queue
+from . import demo, queue
 from .extensions import db
-from .services import demo
+from .schedule import start_in_process
 
 
 def prepare(app) -> tuple[str, str] | None:
@@ -30,9 +30,7 @@ def serve_desktop(host: str, port: int, open_browser: bool) -> None:
 
     app = current_app._get_current_object()
     login = prepare(app)
-    queue.inline_worker(app)
-    from workers.schedule import start_in_process
-
+    queue.in_process_runner(app)
     start_in_process(app)  # resumes unfinished bulk operations, then runs the periodic tasks
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"  # noqa: S104
     click.echo(f"jobsmgmt ({app.config['EDITION']} edition) on {url}")

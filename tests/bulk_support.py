@@ -1,5 +1,5 @@
-"""Helpers for the bulk-operation and scheduled-task tests: jobs in a given status, real worker
-and server subprocesses, and the checks that nothing was lost or doubled."""
+"""Helpers for the bulk-operation and scheduled-task tests: real worker and server subprocesses,
+and the checks that nothing was lost or doubled."""
 
 from __future__ import annotations
 
@@ -12,42 +12,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
-from jobsmgmt.models import BulkOperation, Job, JobAuditLog, JobStatusHistory, utcnow
-from jobsmgmt.services import Actor, audit, status
+from jobsmgmt.models import BulkOperation, Job, JobAuditLog, JobStatusHistory
+from jobsmgmt.services import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBSMGMT = Path(sys.executable).with_name("jobsmgmt")
-PATHS = {
-    "draft": [],
-    "open": ["open"],
-    "on_hold": ["open", "on_hold"],
-    "closed": ["open", "closed"],
-    "archived": ["archived"],
-}
-
-
-def make_job(factory, state: str = "draft", owner=None, **fields) -> Job:
-    """A job created through the services and moved to ``state`` by its owner. A deadline in
-    the past (which the services refuse) is set afterwards, as if that time had passed."""
-    deadline = fields.get("application_deadline")
-    past = deadline is not None and deadline <= utcnow()
-    if past:
-        fields = {k: v for k, v in fields.items() if k != "application_deadline"}
-    job = factory.job(owner=owner, **fields)
-    with write_intent():
-        for step in PATHS[state]:
-            status.change_status(db.session, job.id, step, Actor(job.owner_id))
-        if past:
-            db.session.execute(
-                update(Job).where(Job.id == job.id).values(application_deadline=deadline)
-            )
-            db.session.commit()
-    db.session.rollback()
-    return db.session.get(Job, job.id)
 
 
 def free_port() -> int:

@@ -14,7 +14,6 @@ from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job, JobAuditLog, JobStatusHistory, utcnow
 from jobsmgmt.services import Actor, audit, bulk, jobs
-from tests.bulk_support import make_job
 from tests.test_bulk_api import bearer, counts, wait_for_worker
 
 BULK = "/api/jobs-management/bulk-update"
@@ -36,7 +35,7 @@ def run_bulk(app, client, headers, ids, operation, parameters) -> str:
 def setup(app, client, factory):
     owner = factory.user("recruiter", name="Olga Owner")
     user = factory.user("recruiter", name="Bulk Bob")
-    ids = [make_job(factory, "open", owner=owner, title=f"Role {i}").id for i in range(4)]
+    ids = [factory.job(status="open", owner=owner, title=f"Role {i}").id for i in range(4)]
     return owner, user, bearer(factory, user), ids
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Job, JobAuditLog, JobStatusHistory
-from jobsmgmt.services import Actor, audit, bulk, bulk_undo
+from jobsmgmt.services import Actor, audit, bulk, bulk_undo, scheduled
 from tests.bulk_support import free_port, kill9, operation, start, stop, subprocess_env, wait_for
 from tests.test_bulk_crash import DELAY_MS, JOBS, _fifty_open_jobs, _progress, hosted_app  # noqa: F401
 
@@ -78,7 +78,7 @@ def test_kill_9_rq_worker_mid_undo_then_resume(hosted_app, tmp_path):  # noqa: F
     try:
         from jobsmgmt import queue
 
-        queue.enqueue("resume_stalled_bulk_operations", "0")  # the scheduled resume task
+        queue.enqueue(scheduled.resume_stalled_bulk_operations, "0")  # the scheduled resume
         wait_for(lambda: operation(undo_id).status in bulk.FINAL_STATUSES, 120, "resume", log)
     finally:
         stop(second)

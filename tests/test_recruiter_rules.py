@@ -15,7 +15,6 @@ from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import ApplicationStageEvent, Job, JobAnalytics, Notification, utcnow
 from jobsmgmt.services import Actor, analytics, analytics_overview, applications, status
-from tests.bulk_support import make_job
 from tests.conftest import csrf_from
 from tests.test_bulk_api import bearer
 
@@ -58,7 +57,7 @@ def test_a_deadline_in_the_past_is_refused_on_create_edit_open_and_bulk(client, 
     )
     assert opened.status_code == 409 and opened.json["error"]["code"] == "deadline_passed"
 
-    live = make_job(factory, "open", owner=owner).id
+    live = factory.job(status="open", owner=owner).id
     for operation, parameters in (
         ("update_fields", {"application_deadline": PAST}),
         ("extend_deadline", {"days": 1}),
@@ -134,7 +133,7 @@ def test_dashboard_department_location_applications_and_secondary_sort(client, f
 def test_rejection_undo_is_its_own_event_and_patch_keeps_409(client, factory):
     owner = factory.user("recruiter")
     headers = bearer(factory, owner)
-    job_id = make_job(factory, "open", owner=owner).id
+    job_id = factory.job(status="open", owner=owner).id
     db.session.rollback()
     with write_intent():
         app_id = applications.apply(db.session, job_id, {"name": "A", "email": "a@x.org"}).id
@@ -186,7 +185,7 @@ def test_job_form_resubmitted_with_the_same_token_creates_one_job(client, factor
 def test_opening_a_notification_marks_it_read(client, factory, auth):
     owner = factory.user("recruiter")
     other = factory.user("admin")
-    job_id = make_job(factory, "open", owner=owner).id
+    job_id = factory.job(status="open", owner=owner).id
     with write_intent():
         status.change_status(db.session, job_id, "on_hold", Actor(other.id), "Budget")
     db.session.rollback()
@@ -202,7 +201,7 @@ def test_opening_a_notification_marks_it_read(client, factory, auth):
 def test_ranking_matches_each_jobs_own_analytics(client, factory):
     owner = factory.user("recruiter")
     today = analytics.now().date()
-    jobs = [make_job(factory, "open", owner=owner, title=f"J{i}").id for i in range(4)]
+    jobs = [factory.job(status="open", owner=owner, title=f"J{i}").id for i in range(4)]
     db.session.rollback()
     with write_intent():
         for n, job_id in enumerate(jobs):
@@ -240,7 +239,7 @@ def test_ranking_matches_each_jobs_own_analytics(client, factory):
 
 def test_editing_other_fields_of_a_job_whose_deadline_passed_still_works(client, factory, auth):
     owner = factory.user("recruiter")
-    job_id = make_job(factory, "closed", owner=owner).id
+    job_id = factory.job(status="closed", owner=owner).id
     _set(job_id, application_deadline=utcnow() - timedelta(days=2, seconds=17))
     auth.login(owner.email)
     form = client.get(f"/jobs/{job_id}/edit").text

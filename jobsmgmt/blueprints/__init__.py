@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import Flask, request
-from flask_login import current_user
 
 from ..auth import SAFE_METHODS
 from ..database import set_write_intent
 from ..extensions import csrf
 from . import labels
-
-
-def _zone():
-    name = current_user.timezone if current_user.is_authenticated else "UTC"
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A UTC time shown in the user's time zone."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(_zone()).strftime(fmt)
+from .display import localtime, user_zone
 
 
 def register_blueprints(app: Flask) -> None:
@@ -58,7 +40,7 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.globals["is_expired"] = labels.is_expired
     app.jinja_env.globals["show_value"] = labels.show_value
-    app.jinja_env.globals["timezone_name"] = lambda: str(_zone())
+    app.jinja_env.globals["timezone_name"] = lambda: str(user_zone())
     csrf.exempt(api_bp)  # the API checks CSRF itself, for cookie-authenticated requests only
     for module in (
         health,

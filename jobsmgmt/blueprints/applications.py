@@ -60,8 +60,7 @@ def move_stage(application_id: str):
         application, changed = applications.move_stage(
             db.session, application_id, stage, actor_for(current_user)
         )
-    except DomainError as error:
-        db.session.rollback()
+    except DomainError as error:  # the request's session is rolled back at teardown
         flash(error.message, "danger")
         return _back_to_job(request.form.get("job_id", ""))
     who = application.candidate.name

@@ -8,9 +8,7 @@ from wtforms import SubmitField
 
 from ..auth import permission_required
 from ..extensions import db
-from ..models import Job
-from ..services import audit, policy, users
-from ..services.errors import NotFound
+from ..services import audit, jobs, policy, users
 from .labels import label, people_in, show_value
 from .paging import page_arg, pages_for
 
@@ -38,18 +36,10 @@ def diff_rows(entry: dict, names: dict | None = None) -> list[tuple[str, str, st
     ]
 
 
-def _any_job(job_id: str) -> Job:
-    """Deleted jobs keep their audit trail, so they are looked up too."""
-    job = db.session.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"Job {job_id} was not found.")
-    return job
-
-
 @bp.get("/jobs/<job_id>/audit")
 @permission_required(policy.READ)
 def job_log(job_id: str):
-    job = _any_job(job_id)
+    job = jobs.get_job(db.session, job_id, include_deleted=True)  # audit outlives deletion
     page = page_arg()
     entries, total = audit.list_entries(db.session, job_id, page, PAGE_SIZE)
     ids = people_in(*(e["old_values"] for e in entries), *(e["new_values"] for e in entries))
@@ -68,7 +58,7 @@ def job_log(job_id: str):
 @bp.post("/jobs/<job_id>/audit/verify")
 @permission_required(policy.VERIFY_AUDIT)
 def verify_job(job_id: str):
-    job = _any_job(job_id)
+    job = jobs.get_job(db.session, job_id, include_deleted=True)
     report = audit.verify(db.session, job_id)
     return render_template("audit/verify.html", job=job, report=report, form=VerifyForm())
 

@@ -18,7 +18,6 @@ from ..models import STATUSES
 from ..schemas.bulk import MAX_JOBS
 from ..schemas.dashboard import DashboardQuery
 from ..services import dashboard, policy, users
-from .api.dashboard import filters_for
 from .labels import query_messages
 
 bp = Blueprint("dashboard", __name__)
@@ -71,7 +70,10 @@ def index():
         errors = query_messages(validation_details(error)["fields"])
         query, args = DashboardQuery(), {}
     result = dashboard.dashboard(
-        db.session, filters_for(query, current_user), query.page, query.limit
+        db.session,
+        dashboard.DashboardFilters.from_query(query, current_user.id),
+        query.page,
+        query.limit,
     )
     return render_template(
         "dashboard/index.html",
@@ -98,7 +100,7 @@ def export_csv():
     args = _query_args()
     _selected(args)
     query = DashboardQuery.model_validate(args)
-    filters = filters_for(query, current_user)
+    filters = dashboard.DashboardFilters.from_query(query, current_user.id)
 
     def generate():
         buffer = io.StringIO()

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from ..models import utcnow
+from .display import localtime
 
 WORDS = {
     "on_hold": "On hold",
@@ -81,8 +82,6 @@ PEOPLE_FIELDS = ("owner_id", "initiated_by", "changed_by", "user_id")
 def show_value(value, field: str = "", names: dict | None = None) -> str:
     """A stored value as a page shows it: times in the user's zone, people by name, codes as
     words, lists joined with commas."""
-    from . import localtime
-
     if value is None or value == "":
         return "—"
     if field in PEOPLE_FIELDS and isinstance(value, str):

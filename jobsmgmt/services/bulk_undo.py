@@ -10,9 +10,9 @@ deadline, the owner must be an active recruiter or admin).
 
 The run works like any bulk operation — one job per transaction, its result appended to the
 undo's ``results`` in the same transaction, so a killed worker resumes without doing a job
-twice — and goes through the same task and resume paths (``bulk.run_operation`` hands an
-``undo`` operation to ``run_undo``). Undoing ``post_external`` (withdrawing the postings it
-made) waits for portal delivery, which is not built yet.
+twice — as its own task (``run_bulk_undo``), which the resume task picks for ``undo`` rows.
+Undoing ``post_external`` (withdrawing the postings it made) waits for portal delivery, which
+is not built yet.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import BulkOperation, Job, JobAuditLog, JobStatusHistory, User, utcnow
+from ..tasks import setting, task, task_session
 from . import Actor, audit, bulk, jobs
 from .errors import Conflict, DomainError
 
@@ -158,7 +158,7 @@ def _check_rules(session: Session, job: Job, target: dict, now: datetime) -> Non
     if "application_deadline" in target:
         jobs.check_deadline(target["application_deadline"], now)
     if "owner_id" in target:
-        jobs._check_owner(session, target["owner_id"])
+        jobs.check_owner(session, target["owner_id"])
 
 
 def dry_run(session: Session, original: BulkOperation) -> dict:
@@ -214,7 +214,7 @@ def start_undo(session: Session, original_id: str, actor: Actor) -> BulkOperatio
 
     op = create_undo(session, original_id, actor)
     try:
-        queue.enqueue("run_bulk_operation", op.id)
+        queue.enqueue(run_bulk_undo, op.id)
     except Exception:  # noqa: BLE001 - the database row is the source of truth
         log.exception("Could not enqueue undo %s; the resume task will run it", op.id)
     return op
@@ -267,7 +267,9 @@ def _restore(session: Session, op: BulkOperation, job: Job, changes: dict, actor
     jobs.update_job(session, job.id, target, actor, commit=False, extra_audit=extra)
 
 
-def _process_job(session: Session, op_id: str, job_id: str, actor: Actor) -> None:
+def _process_job(
+    session: Session, op_id: str, job_id: str, actor: Actor, job_delay_ms: int = 0
+) -> None:
     """One job in one transaction, skipped when it already has a result (a resumed run)."""
     op = bulk._lock_operation(session, op_id)
     if op is None or op.status in bulk.FINAL_STATUSES or job_id in bulk._done_ids(op):
@@ -297,15 +299,14 @@ def _process_job(session: Session, op_id: str, job_id: str, actor: Actor) -> Non
         if op is None or op.status in bulk.FINAL_STATUSES or job_id in bulk._done_ids(op):
             session.rollback()
             return
-    delay = current_app.config.get("BULK_JOB_DELAY_MS") or 0
-    if delay:
-        time.sleep(delay / 1000)  # tests only: widen the window for a crash
+    if job_delay_ms:
+        time.sleep(job_delay_ms / 1000)  # tests only: widen the window for a crash
     result["at"] = bulk._plain(utcnow())
     bulk._record(session, op, result)
     session.commit()
 
 
-def run_undo(session: Session, op_id: str) -> str | None:
+def run_undo(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
     """The background run of an undo (also a resume): every job without a result, then the
     final status and the initiator's notification, as for any bulk operation."""
     op = bulk._lock_operation(session, op_id)
@@ -321,7 +322,14 @@ def run_undo(session: Session, op_id: str) -> str | None:
     actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk undo {op.id}")
     session.commit()
     for job_id in job_ids:
-        _process_job(session, op_id, job_id, actor)
+        _process_job(session, op_id, job_id, actor, job_delay_ms)
     bulk._finish(session, op_id)
     op = session.get(BulkOperation, op_id)
     return op.status if op else None
+
+
+@task
+def run_bulk_undo(operation_id: str) -> str | None:
+    """Task: run (or resume) an undo — every job without a result, one transaction each."""
+    with task_session() as session:
+        return run_undo(session, operation_id, setting("BULK_JOB_DELAY_MS") or 0)

@@ -13,8 +13,7 @@ from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job
 from jobsmgmt.services import Actor, jobs
 from tests.browser.test_bulk_browser import _bar_values
-from tests.bulk_support import make_job
-from tests.conftest import Factory
+from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +24,8 @@ def test_8_selection_survives_paging_and_only_the_succeeding_jobs_run(
     sqlite_app.config["BULK_JOB_DELAY_MS"] = 1500  # slow enough to see the header while running
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter")
-    opened = [make_job(factory, "open", owner=recruiter, title=f"Open {i}").id for i in range(3)]
-    drafts = [make_job(factory, "draft", owner=recruiter, title=f"Draft {i}").id for i in range(2)]
+    opened = [factory.job(status="open", owner=recruiter, title=f"Open {i}").id for i in range(3)]
+    drafts = [factory.job(status="draft", owner=recruiter, title=f"Draft {i}").id for i in range(2)]
     login(recruiter)
 
     page.goto(f"{live_server}/?sort=title&order=asc&limit=10&status=open")
@@ -83,7 +82,7 @@ def test_10_undo_a_finished_bulk_operation(page, live_server, login, sqlite_app)
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter", name="Rita Recruiter")
     colleague = factory.user("recruiter", name="Carl Colleague")
-    ids = [make_job(factory, "open", owner=recruiter, title=f"Role {i}").id for i in range(4)]
+    ids = [factory.job(status="open", owner=recruiter, title=f"Role {i}").id for i in range(4)]
     login(recruiter)
     page.goto(f"{live_server}/bulk?job_ids={','.join(ids)}")
     page.select_option("select[name=operation]", "update_fields")

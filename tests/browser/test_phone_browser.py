@@ -9,9 +9,7 @@ import pytest
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.services import applications
-from tests.browser.conftest import PASSWORD
-from tests.bulk_support import make_job
-from tests.conftest import Factory
+from tests.factories import PASSWORD, Factory
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -50,9 +48,9 @@ def _on_screen(page, selector: str) -> None:
 def _seed(sqlite_app):
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter", name="Rita Recruiter")
-    long_job = make_job(factory, "open", owner=recruiter, title=LONG_WORD, location=LONG_WORD)
+    long_job = factory.job(status="open", owner=recruiter, title=LONG_WORD, location=LONG_WORD)
     for i in range(3):
-        make_job(factory, "open", owner=recruiter, title=f"Backend Engineer {i}")
+        factory.job(status="open", owner=recruiter, title=f"Backend Engineer {i}")
     db.session.rollback()
     with write_intent():
         applications.apply(

@@ -23,8 +23,7 @@ from jobsmgmt.models import (
     utcnow,
 )
 from jobsmgmt.services import Actor, applications, status
-from tests.bulk_support import make_job
-from tests.conftest import Factory
+from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +85,7 @@ def test_1_deadline_in_the_past_is_refused_and_expired_jobs_are_marked(
     assert db.session.get(Job, job_id).status == "draft"
 
     # an open job whose deadline passes: "Expired" until the scheduler closes it
-    open_id = make_job(factory, "open", owner=recruiter, title="Soon Expired").id
+    open_id = factory.job(status="open", owner=recruiter, title="Soon Expired").id
     _set(open_id, application_deadline=utcnow() - timedelta(minutes=5))
     page.goto(f"{live_server}/")
     row = page.locator(f"tr[data-job-id='{open_id}']")
@@ -126,7 +125,7 @@ def test_3_moves_default_to_the_next_stage_and_a_rejection_is_confirmed_and_undo
 ):
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter")
-    job_id = make_job(factory, "open", owner=recruiter).id
+    job_id = factory.job(status="open", owner=recruiter).id
     app_id = _apply(job_id, 1)
     with write_intent():
         applications.move_stage(db.session, app_id, "shortlisted", Actor(recruiter.id))
@@ -167,7 +166,7 @@ def test_3_moves_default_to_the_next_stage_and_a_rejection_is_confirmed_and_undo
 def test_4_candidate_panel_shows_what_the_candidate_typed(page, live_server, login, sqlite_app):
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter")
-    job_id = make_job(factory, "open", owner=recruiter, required_skills=["Python", "SQL"]).id
+    job_id = factory.job(status="open", owner=recruiter, required_skills=["Python", "SQL"]).id
 
     page.goto(f"{live_server}/careers/{job_id}/apply")  # the candidate, not logged in
     page.fill("input[name=name]", "Cara Candidate")
@@ -203,10 +202,10 @@ def test_5_dashboard_filters_choices_applications_and_secondary_sort(
     recruiter = factory.user("recruiter")
     spelled = {"Eng A": "Engineering", "Eng B": "engineering", "Eng C": "ENGINEERING"}
     ids = {
-        t: make_job(factory, "open", owner=recruiter, title=t, department=d).id
+        t: factory.job(status="open", owner=recruiter, title=t, department=d).id
         for t, d in spelled.items()
     }
-    ids["Sales"] = make_job(factory, "open", owner=recruiter, title="Sales", department="Sales").id
+    ids["Sales"] = factory.job(status="open", owner=recruiter, title="Sales", department="Sales").id
     _set(ids["Eng A"], application_count=3)
     _set(ids["Eng B"], application_count=3)
     _set(ids["Sales"], application_count=25)
@@ -296,7 +295,7 @@ def test_7_reasons_names_words_and_read_notifications(page, live_server, login, 
     factory = Factory(sqlite_app)
     owner = factory.user("recruiter", name="Olga Owner")
     boss = factory.user("admin", name="Ada Admin")
-    job_id = make_job(factory, "open", owner=owner, required_skills=["Python", "SQL"]).id
+    job_id = factory.job(status="open", owner=owner, required_skills=["Python", "SQL"]).id
     with write_intent():
         status.change_status(db.session, job_id, "on_hold", Actor(boss.id), "Budget review")
     db.session.rollback()

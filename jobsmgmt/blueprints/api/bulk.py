@@ -18,8 +18,6 @@ from ...services import bulk, bulk_undo, policy
 from .base import render, route
 
 PREFIX = "/jobs-management"
-# Beyond BULK, what each operation's own kind of change needs.
-OPERATION_PERMISSIONS = {"post_external": policy.POST_EXTERNAL, "delete": policy.WRITE_JOBS}
 
 
 @route(
@@ -37,9 +35,7 @@ OPERATION_PERMISSIONS = {"post_external": policy.POST_EXTERNAL, "delete": policy
 )
 def bulk_update(user, body: BulkUpdateRequest):
     request = body.request
-    extra = OPERATION_PERMISSIONS.get(request.operation)
-    if extra:
-        policy.require(user, extra)
+    bulk.require_permission(user, request.operation)
     parameters = body.parameters_dict()
     if request.dry_run:
         preview = bulk.dry_run(db.session, request.operation, parameters, request.job_ids)
@@ -99,8 +95,8 @@ def list_bulk_operations(user, query: OperationListQuery):
 )
 def undo_bulk_operation(user, operation_id: str, body: UndoRequest):
     original = bulk.get_operation(db.session, operation_id)
-    if original.operation_type == "delete":
-        policy.require(user, policy.WRITE_JOBS)
+    if original.operation_type in bulk.OPERATIONS:  # e.g. restoring deleted jobs
+        bulk.require_permission(user, original.operation_type)
     if body.dry_run:
         preview = bulk_undo.dry_run(db.session, original)
         out = DryRunResponse.model_validate(preview).model_dump(mode="json")
