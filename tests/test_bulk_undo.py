@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job, JobAuditLog, JobStatusHistory, utcnow
-from jobsmgmt.services import Actor, audit, bulk, jobs
+from jobsmgmt.services import Actor, audit, bulk, bulk_undo, jobs
 from tests.test_bulk_api import bearer, counts, wait_for_worker
 
 BULK = "/api/jobs-management/bulk-update"
@@ -156,3 +156,19 @@ def test_only_finished_operations_and_not_post_external(app, client, setup):
     assert missing.status_code == 404
     bad = client.post(undo_url(posted), json={"dry_run": "maybe"}, headers=headers)
     assert bad.status_code == 422
+
+
+def test_an_undo_asked_to_stop_ends_between_jobs_and_the_next_run_goes_on(app, client, setup):
+    owner, user, headers, ids = setup
+    op_id = run_bulk(app, client, headers, ids, "status_update", {"status": "closed"})
+    with write_intent():
+        undo = bulk_undo.create_undo(db.session, op_id, Actor(user.id))
+        asked = iter([False, False, True])
+        status = bulk_undo.run_undo(db.session, undo.id, should_stop=lambda: next(asked))
+        assert status == "processing"
+        assert len(db.session.get(BulkOperation, undo.id).results) == 2
+        assert bulk_undo.run_undo(db.session, undo.id) == "completed"
+    db.session.rollback()
+    undone = db.session.get(BulkOperation, undo.id)
+    assert sorted(r["job_id"] for r in undone.results) == sorted(ids)
+    assert set(db.session.scalars(select(Job.status).where(Job.id.in_(ids)))) == {"open"}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import BulkOperation, Job, JobAuditLog, JobStatusHistory, User, utcnow
-from ..tasks import setting, task, task_session
+from ..tasks import setting, stop_requested, task, task_session
 from . import Actor, audit, bulk, jobs
 from .errors import Conflict, DomainError
 
@@ -306,9 +307,15 @@ def _process_job(
     session.commit()
 
 
-def run_undo(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
+def run_undo(
+    session: Session,
+    op_id: str,
+    job_delay_ms: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+) -> str | None:
     """The background run of an undo (also a resume): every job without a result, then the
-    final status and the initiator's notification, as for any bulk operation."""
+    final status and the initiator's notification, as for any bulk operation; ``should_stop``
+    (the worker is shutting down) ends it between two jobs, still ``processing``."""
     op = bulk._lock_operation(session, op_id)
     if op is None:
         session.rollback()
@@ -322,6 +329,9 @@ def run_undo(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
     actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk undo {op.id}")
     session.commit()
     for job_id in job_ids:
+        if should_stop is not None and should_stop():
+            log.info("Undo %s stopped between jobs; the next run goes on", op_id)
+            return op.status
         _process_job(session, op_id, job_id, actor, job_delay_ms)
     bulk._finish(session, op_id)
     op = session.get(BulkOperation, op_id)
@@ -330,6 +340,14 @@ def run_undo(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
 
 @task
 def run_bulk_undo(operation_id: str) -> str | None:
-    """Task: run (or resume) an undo — every job without a result, one transaction each."""
+    """Task: run (or resume) an undo — every job without a result, one transaction each; a
+    worker asked to stop (SIGTERM) ends it between two jobs and queues the rest again."""
+    from .. import queue
+
     with task_session() as session:
-        return run_undo(session, operation_id, setting("BULK_JOB_DELAY_MS") or 0)
+        result = run_undo(
+            session, operation_id, setting("BULK_JOB_DELAY_MS") or 0, should_stop=stop_requested
+        )
+        if result in bulk.UNFINISHED_STATUSES and stop_requested():
+            queue.enqueue(run_bulk_undo, operation_id)
+        return result
