@@ -9,7 +9,7 @@ The dashboard's department and location choices (with job counts) are a GROUP BY
 index alone (25 ms → 3 ms on 10k jobs, SQLite).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 12:10:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
