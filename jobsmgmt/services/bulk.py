@@ -202,6 +202,11 @@ def dry_run(session: Session, operation: str, parameters: dict, job_ids: list[st
         plans = [plan_job(session, operation, parameters, i, found.get(i), now) for i in job_ids]
     finally:
         session.rollback()
+    return preview(operation, plans)
+
+
+def preview(operation: str, plans: list[Plan]) -> dict:
+    """A dry run's answer (API.md's bulk-update dry-run shape) from each job's plan."""
     failing = sum(1 for p in plans if p.outcome == "error")
     return {
         "success": True,

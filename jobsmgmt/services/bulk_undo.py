@@ -171,16 +171,7 @@ def dry_run(session: Session, original: BulkOperation) -> dict:
         plans = [plan_job(session, original, job_id, now) for job_id in original.job_ids]
     finally:
         session.rollback()
-    failing = sum(1 for p in plans if p.outcome == "error")
-    return {
-        "success": True,
-        "dry_run": True,
-        "operation": UNDO,
-        "total_count": len(plans),
-        "would_succeed": len(plans) - failing,
-        "would_fail": failing,
-        "results": [p.as_dict() for p in plans],
-    }
+    return bulk.preview(UNDO, plans)
 
 
 def create_undo(session: Session, original_id: str, actor: Actor) -> BulkOperation:
