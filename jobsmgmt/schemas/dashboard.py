@@ -28,6 +28,12 @@ class DashboardQuery(PageQuery):
     )
     sort: SortKey = "created_at"
     order: Literal["asc", "desc"] = "desc"
+    location: Text(200) | None = Field(None, description="A whole location, ignoring case")
+    applications: Literal["none", "1-10", "more"] | None = Field(
+        None, description="Jobs with no applications, 1 to 10, or more than 10"
+    )
+    then: SortKey | None = Field(None, description="Secondary sort key, for ties of `sort`")
+    then_order: Literal["asc", "desc"] = "asc"
 
     def statuses(self) -> tuple[str, ...]:
         if not self.status:

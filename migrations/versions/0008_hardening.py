@@ -6,7 +6,7 @@
 - ``job_views``: one row per visitor (salted hash) per job per UTC day.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 12:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
