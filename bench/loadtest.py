@@ -276,7 +276,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="jobsmgmt-loadtest-"))
     queue = f"jobsmgmt-load-{uuid.uuid4().hex[:6]}"
     env = run.env_for(url, work)
-    env.update(REDIS_URL=run.REDIS, RQ_QUEUE=queue)
+    # As behind a platform's router (one trusted hop): the users' addresses arrive in
+    # X-Forwarded-For, so the per-address limits see 16 recruiters and many applicants.
+    env.update(REDIS_URL=run.REDIS, RQ_QUEUE=queue, TRUSTED_PROXY_HOPS="1")
     processes = []
     failed = False
     try:
