@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+from importlib import metadata
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database  # noqa: F401  (registers the engine events)
+from . import database, logs  # noqa: F401  (database registers the engine events)
 from .config import load_settings, resource_dir
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -16,6 +16,15 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def version() -> str:
+    """This installation's version, from the package metadata (PyInstaller copies it into the
+    desktop bundle)."""
+    try:
+        return metadata.version("jobsmgmt")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,10 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(load_settings().flask_config())
         if test_config:
             app.config.update(test_config)
-    logging.basicConfig(
+    logs.configure(
+        edition=app.config.get("EDITION", "desktop"),
         level=app.config.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        data_dir=app.config.get("DATA_DIR"),
     )
+    if app.config.get("ACCESS_LOG"):
+        logs.init_access_log(app)
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

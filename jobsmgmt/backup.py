@@ -1,12 +1,34 @@
-"""``jobsmgmt backup PATH``: a consistent copy of the desktop edition's SQLite database, taken
-with SQLite's online backup API while the app keeps running."""
+"""Backups of the desktop edition's SQLite database.
+
+``jobsmgmt backup PATH`` and the automatic copy taken before migrations are applied to an existing
+database both use SQLite's online backup API, so they are consistent while the app keeps running.
+Every copy is created owner-readable only (0600), like the database itself.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .services.errors import ValidationFailed
+
+BACKUP_DIR = "backups"
+KEEP_BACKUPS = 5
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (refusing if it exists)."""
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(descriptor)
+
+
+def make_private(path: Path) -> None:
+    """The database file and its WAL/shared-memory files: owner-readable only."""
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if candidate.exists():
+            os.chmod(candidate, 0o600)
 
 
 def backup_sqlite(engine, target: Path) -> int:
@@ -20,6 +42,7 @@ def backup_sqlite(engine, target: Path) -> int:
     if target.exists():
         raise ValidationFailed(f"{target} already exists; choose a new file name.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(target)
     source = engine.raw_connection()
     try:
         destination = sqlite3.connect(target)
@@ -27,6 +50,143 @@ def backup_sqlite(engine, target: Path) -> int:
             source.driver_connection.backup(destination)
         finally:
             destination.close()
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
     return target.stat().st_size
+
+
+def automatic_backup_path(data_dir: Path, version: str, now: datetime | None = None) -> Path:
+    """``backups/jobsmgmt-<version>-<UTC timestamp>.db``, never an existing file."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(data_dir) / BACKUP_DIR
+    path = directory / f"jobsmgmt-{version}-{stamp}.db"
+    number = 2
+    while path.exists():
+        path = directory / f"jobsmgmt-{version}-{stamp}-{number}.db"
+        number += 1
+    return path
+
+
+def automatic_backups(data_dir: Path) -> list[Path]:
+    """The automatic backups, oldest first."""
+    directory = Path(data_dir) / BACKUP_DIR
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob("jobsmgmt-*.db"), key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def prune_backups(data_dir: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups; returns the deleted paths."""
+    backups = automatic_backups(data_dir)
+    doomed = backups[: max(len(backups) - keep, 0)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def automatic_backup(engine, data_dir: Path, version: str) -> Path:
+    """Back the live database up into ``backups/`` and keep the newest ``KEEP_BACKUPS``."""
+    path = automatic_backup_path(data_dir, version)
+    os.makedirs(path.parent, mode=0o700, exist_ok=True)
+    backup_sqlite(engine, path)
+    prune_backups(data_dir)
+    return path
+
+
+def _check_sqlite_file(source: Path) -> None:
+    if not source.is_file():
+        raise ValidationFailed(f"{source} is not a file.")
+    try:
+        connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            (result,) = connection.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise ValidationFailed(f"{source} is not a SQLite database ({error}).") from error
+    if result != "ok":
+        raise ValidationFailed(f"{source} is damaged: integrity check says {result}.")
+
+
+def restore_sqlite(app, source: Path, version: str) -> dict:
+    """Replace the desktop database with the backup at ``source``: copy it aside, migrate the
+    copy to this version's head, verify its audit chains with this installation's AUDIT_KEY,
+    back the current database up into ``backups/``, then swap the copy in. Nothing changes when
+    any step fails. The caller holds the instance lock (no server is running)."""
+    from alembic.util import CommandError
+    from flask_migrate import upgrade
+
+    from . import create_app
+    from .extensions import db
+    from .schema import current_revisions, migrations_directory, sqlite_path
+    from .services import audit
+
+    live = sqlite_path(db.engine)
+    if live is None:
+        raise ValidationFailed(
+            "restore replaces the desktop edition's SQLite file; restore PostgreSQL with "
+            "pg_restore or your platform's database backups."
+        )
+    source = Path(source).resolve()
+    if source == live.resolve():
+        raise ValidationFailed(f"{source} is the live database.")
+    _check_sqlite_file(source)
+    staging = live.with_name(live.name + ".restoring")
+    for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+        leftover.unlink(missing_ok=True)
+    create_private_file(staging)
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writer = sqlite3.connect(staging)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+    config = dict(app.config)
+    config.update(SKIP_ENV=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{staging}", ACCESS_LOG=False)
+    staged_app = create_app(config)
+    try:
+        with staged_app.app_context():
+            try:
+                revisions = current_revisions(db.engine)
+                if not revisions:
+                    raise ValidationFailed(f"{source} is not a jobsmgmt database (no migrations).")
+                try:
+                    upgrade(directory=migrations_directory(staged_app))
+                except CommandError as error:
+                    raise ValidationFailed(
+                        f"{source} was made by a newer version of jobsmgmt ({error})."
+                    ) from error
+                report = audit.verify(db.session)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+        if not report.valid:
+            first = report.problems[0]
+            raise ValidationFailed(
+                f"The audit chain of {source} does not verify ({len(report.problems)} problem(s); "
+                f"first: job {first.job_id} seq {first.seq}: {first.kind}). It was changed after "
+                "the backup, or made with another AUDIT_KEY (secrets.json). Nothing was restored."
+            )
+        safety = None
+        if live.exists() and live.stat().st_size:
+            safety = automatic_backup(db.engine, live.parent, version)
+        db.session.remove()
+        db.engine.dispose()
+        for stale in (Path(f"{live}-wal"), Path(f"{live}-shm")):
+            stale.unlink(missing_ok=True)
+        os.replace(staging, live)
+        make_private(live)
+    except BaseException:
+        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return {
+        "from_revisions": revisions,
+        "jobs_checked": report.jobs_checked,
+        "entries_checked": report.entries_checked,
+        "safety_backup": safety,
+    }

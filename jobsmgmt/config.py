@@ -37,10 +37,21 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def data_dir_path() -> Path:
+    """Where the desktop edition keeps its data (nothing is created)."""
+    return Path(_env("JOBSMGMT_DATA_DIR") or user_data_dir("jobsmgmt", appauthor=False))
+
+
 def data_dir() -> Path:
-    path = Path(_env("JOBSMGMT_DATA_DIR") or user_data_dir("jobsmgmt", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path = data_dir_path()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def edition_from_environment() -> str:
+    """``hosted`` when DATABASE_URL names a server database, else ``desktop`` (reads only)."""
+    raw_db = _env("DATABASE_URL")
+    return "hosted" if raw_db is not None and not raw_db.startswith("sqlite") else "desktop"
 
 
 def _desktop_secrets(directory: Path) -> dict[str, str]:
@@ -104,6 +115,8 @@ class Settings:
             "LOGIN_LIMIT_PER_IP": "30 per minute",
             "LOG_LEVEL": self.log_level,
             "PROXY_FIX": self.edition == "hosted",
+            "ACCESS_LOG": self.edition == "desktop",
+            "SETUP_PAGE": self.edition == "desktop",
         }
 
 
@@ -130,7 +143,7 @@ def engine_options(database_url: str) -> dict:
 def load_settings() -> Settings:
     """Read the environment once. Hosted = a server database; desktop = a SQLite file."""
     raw_db = _env("DATABASE_URL")
-    hosted = raw_db is not None and not raw_db.startswith("sqlite")
+    hosted = edition_from_environment() == "hosted"
     redis_url = _env("REDIS_URL")
     portals = {name: _env(name) for name in PORTAL_VARIABLES}
     if hosted:

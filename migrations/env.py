@@ -9,9 +9,13 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Run from the app (start-up, `jobsmgmt db upgrade`, tests), logging is already configured by
+# create_app (jobsmgmt/logs.py): leave it alone. fileConfig would reset the root level and, by
+# default, disable every existing logger, silencing the app's own (jobsmgmt.*) for good.
+# Only a bare `alembic` run without handlers gets alembic.ini's console logging, and even then
+# without disabling anyone.
+if config.config_file_name is not None and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -54,7 +54,11 @@ def make_config(database_url: str, redis_url: str | None = None, **extra) -> dic
         rq_queue=f"jobsmgmt-test-{uuid.uuid4().hex[:8]}",
     )
     config = settings.flask_config()
-    config.update(TESTING=True, SKIP_ENV=True, RATELIMIT_ENABLED=False, PROXY_FIX=False)
+    # SETUP_PAGE off: most tests start from a database with nobody in it, where the desktop
+    # edition would send /login to the one-time setup page (tests/test_desktop_setup.py).
+    config.update(
+        TESTING=True, SKIP_ENV=True, RATELIMIT_ENABLED=False, PROXY_FIX=False, SETUP_PAGE=False
+    )
     config.update(extra)
     return config
 

@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         jobs,
         notifications,
+        setup,
         status,
     )
     from .api import api_bp
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         health,
         auth,
+        setup,
         dashboard,
         jobs,
         admin,

@@ -52,6 +52,11 @@ def _safe_next(target: str | None) -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
+    if request.method == "GET" and current_app.config.get("SETUP_PAGE"):
+        from .setup import setup_open
+
+        if setup_open():  # a desktop started without the demo: no one to log in yet
+            return redirect(url_for("setup.first_admin"))
     form = LoginForm()
     if form.validate_on_submit():
         user = users.authenticate(db.session, form.email.data, form.password.data)
@@ -59,15 +64,18 @@ def login():
             flash("Wrong e-mail or password.", "danger")
             return render_template("auth/login.html", form=form), 401
         next_url = _safe_next(request.args.get("next"))
-        session.clear()  # a fresh session: nothing from before the login carries over
-        login = users.start_session(
-            db.session, user, request.remote_addr, request.user_agent.string
-        )
-        user.login_session_id = login.id
-        login_user(user)
-        flash(f"Welcome, {user.name}.", "success")
+        log_in(user)
         return redirect(next_url)
     return render_template("auth/login.html", form=form)
+
+
+def log_in(user) -> None:
+    """Start a new server-side session for ``user`` (login form and setup page)."""
+    session.clear()  # a fresh session: nothing from before the login carries over
+    login = users.start_session(db.session, user, request.remote_addr, request.user_agent.string)
+    user.login_session_id = login.id
+    login_user(user)
+    flash(f"Welcome, {user.name}.", "success")
 
 
 @bp.post("/logout")

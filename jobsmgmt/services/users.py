@@ -53,6 +53,21 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
     return user
 
 
+def needs_first_admin(session: Session) -> bool:
+    """True while the installation has nobody (a desktop edition started without the demo): the
+    one-time setup page is open only then, so once anyone exists it can never add an admin."""
+    people = select(func.count()).select_from(User).where(User.is_system.is_(False))
+    return not session.scalar(people)
+
+
+def create_first_admin(session: Session, email: str, name: str, password: str) -> User:
+    """The setup page's one administrator; refused once anybody exists (the caller's write
+    transaction makes the check and the insert one step)."""
+    if not needs_first_admin(session):
+        raise Conflict("This installation is already set up: log in instead.", code="setup_done")
+    return create_user(session, email, name, "admin", password)
+
+
 def set_role(session: Session, user_id: str, role: str, active: bool) -> User:
     user = session.get(User, user_id)
     if user is None or user.is_system:
