@@ -1,6 +1,7 @@
 """The one-time setup page of a desktop edition started without the demo (``serve --no-demo``):
-it creates the first administrator, then logs them in. It answers only while the installation has
-nobody (so no administrator), only in the desktop edition and only to this computer (127.0.0.1 / ::1); otherwise 404."""
+it creates the first administrator, then logs them in. It answers only while the installation
+has nobody (so no administrator), only in the desktop edition and only to this computer
+(127.0.0.1 / ::1); otherwise 404."""
 
 from __future__ import annotations
 
