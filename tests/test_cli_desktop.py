@@ -66,7 +66,16 @@ def test_users_create_on_a_new_data_directory_migrates_it_first(tmp_path):
     data_dir = tmp_path / "data"
     env = _env(JOBSMGMT_DATA_DIR=data_dir)
     created = _run(
-        ["users", "create", "ada@agency.test", "--name", "Ada", "--role", "admin", "--password-stdin"],
+        [
+            "users",
+            "create",
+            "ada@agency.test",
+            "--name",
+            "Ada",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         env,
         stdin="correct-horse-battery\n",
     )

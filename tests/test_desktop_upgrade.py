@@ -174,7 +174,7 @@ def test_restore_migrates_verifies_and_swaps_in_a_backup(data_dir, tmp_path):
     tampered.write_bytes(old.read_bytes())
     connection = sqlite3.connect(tampered)
     connection.execute(
-        "UPDATE job_audit_log SET new_values = '{\"title\": \"forged\"}' "
+        'UPDATE job_audit_log SET new_values = \'{"title": "forged"}\' '
         "WHERE job_id = ? AND seq = 1",
         (made["jobs"][0],),
     )
