@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from jobsmgmt import instance
 from tests.conftest import unavailable
 from tests.test_desktop_serve import (
     _free_port,
@@ -224,7 +225,12 @@ def test_bundle_end_to_end(executable, tmp_path):
     finally:
         if first.poll() is None:
             _kill9(first)
+    # One process, nothing unpacked: killing the visible PID leaves no server behind and no
+    # temporary copy of the bundle.
     assert set(glob.glob(os.path.join(tempfile.gettempdir(), "_MEI*"))) == temp_before
+    sock, bound = instance.bind("127.0.0.1", port, tries=1)
+    sock.close()
+    assert bound == port
 
     began = time.perf_counter()
     again = _start(data_dir, port, executable=executable)
