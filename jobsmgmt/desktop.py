@@ -140,6 +140,8 @@ def serve_desktop(host: str, port: int, open_browser: bool, demo: bool = True) -
             launch_browser(url)
         return 0
     try:
+        if data_dir is not None:
+            instance.clear(data_dir)  # a crashed predecessor's address is no longer true
         try:
             sock, bound = instance.bind(host, port)
         except OSError as error:

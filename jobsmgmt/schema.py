@@ -74,7 +74,9 @@ def ensure_schema(app: Flask, *, migrate: bool, version: str = "") -> UpgradeRep
     if path is not None and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         create_private_file(path)  # SQLite gives its -wal and -shm files the same mode
-    current = current_revisions(engine) if path is None or path.stat().st_size else ()
+    elif path is not None:
+        make_private(path)  # also a database an earlier version left readable by others
+    current = current_revisions(engine)
     head = head_revisions(app)
     if current == head:
         return None

@@ -117,11 +117,14 @@ def test_start_up_backs_up_and_upgrades_a_0001_database_without_losing_anything(
     assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
     connection.close()
 
-    # A second start finds the head: no migration, no new backup.
+    # A second start finds the head: no migration, no new backup; a database an earlier version
+    # left readable by others is made private.
+    os.chmod(database, 0o644)
     with app.app_context():
         assert prepare(app).upgrade is None
         db.engine.dispose()
     assert backup.automatic_backups(data_dir) == [copy]
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 def test_only_the_newest_five_automatic_backups_are_kept(tmp_path):
