@@ -1,4 +1,5 @@
-"""Draw the desktop edition's icon (packaging/jobsmgmt.ico and .png) with Pillow.
+"""Draw the desktop edition's icon (packaging/jobsmgmt.ico for Windows, .icns for macOS, .png)
+with Pillow.
 
 Run once when the design changes (``pip install pillow; python packaging/make_icon.py``); the
 small output files are committed, so building the bundle does not need Pillow.
@@ -30,6 +31,7 @@ def main() -> None:
     image = draw()
     image.save(HERE / "jobsmgmt.png", optimize=True)
     image.save(HERE / "jobsmgmt.ico", sizes=[(16, 16), (32, 32), (48, 48), (64, 64), (256, 256)])
+    image.save(HERE / "jobsmgmt.icns")
 
 
 if __name__ == "__main__":

@@ -209,3 +209,17 @@ def test_restore_migrates_verifies_and_swaps_in_a_backup(data_dir, tmp_path):
         assert current_revisions(db.engine) == head_revisions(app)
         assert audit.verify(db.session).valid
         db.engine.dispose()
+
+
+def test_a_plain_text_demo_login_from_an_earlier_version_is_shown_once_and_deleted(data_dir):
+    app = create_app()
+    with app.app_context():
+        first = prepare(app)
+        assert first.demo_login is not None  # the demo agency, its login returned once
+        (data_dir / "demo-login.txt").write_text(f"{first.demo_login[0]}\n{first.demo_login[1]}\n")
+        again = prepare(app)
+        assert again.demo_login is None
+        assert again.legacy_login == first.demo_login
+        assert not (data_dir / "demo-login.txt").exists()
+        assert prepare(app).legacy_login is None
+        db.engine.dispose()
