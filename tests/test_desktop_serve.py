@@ -110,10 +110,16 @@ def test_serve_first_run_second_start_and_restart(tmp_path):
         assert _wait_until_up(f"{base}/healthz").json()["queue"] == "inline"
         log_in(base, email, password)
 
-        # A second start on the same data directory reports the running one and changes nothing.
+        # A second start on the same data directory reports the running one, opens the browser
+        # there (a stand-in xdg-open records what it was asked to open) and changes nothing.
+        opened = tmp_path / "opened.txt"
+        opener = tmp_path / "bin" / "xdg-open"
+        opener.parent.mkdir()
+        opener.write_text(f'#!/bin/sh\necho "$1" > "{opened}.tmp"\nmv "{opened}.tmp" "{opened}"\n')
+        opener.chmod(0o755)
         second = subprocess.run(
-            [str(Path(sys.executable).with_name("jobsmgmt")), "serve", "--no-browser"],
-            env=desktop_env(data_dir),
+            [str(Path(sys.executable).with_name("jobsmgmt")), "serve"],
+            env=desktop_env(data_dir, PATH=f"{opener.parent}:{os.environ['PATH']}"),
             capture_output=True,
             text=True,
             timeout=60,
@@ -122,6 +128,10 @@ def test_serve_first_run_second_start_and_restart(tmp_path):
         assert second.returncode == 0, second.stderr
         assert f"jobsmgmt is already running at {base}/" in second.stdout
         assert "Demo login" not in second.stdout and "migrated" not in second.stderr
+        deadline = time.monotonic() + 20
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text().strip() == f"{base}/"
 
         # Another data directory asking for the same port gets the next free one.
         other = _start(tmp_path / "other", port, "--no-demo")
