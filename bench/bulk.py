@@ -39,7 +39,8 @@ REDIS = os.environ.get(
 )
 
 
-def _config(database_url: str, redis_url: str | None, queue_name: str) -> dict:
+def _app(database_url: str, redis_url: str | None, queue_name: str):
+    from jobsmgmt import create_app
     from jobsmgmt.config import Settings
 
     settings = Settings(
@@ -54,9 +55,7 @@ def _config(database_url: str, redis_url: str | None, queue_name: str) -> dict:
         rq_queue=queue_name,
         bulk_job_delay_ms=0,
     )
-    config = settings.flask_config()
-    config.update(SKIP_ENV=True, RATELIMIT_ENABLED=False, PROXY_FIX=False, LOG_LEVEL="WARNING")
-    return config
+    return create_app(settings, RATELIMIT_ENABLED=False, PROXY_FIX=False, LOG_LEVEL="WARNING")
 
 
 def _prepare(app) -> tuple[str, list[str]]:
@@ -124,12 +123,12 @@ def _row(edition: str, timings: list[float]) -> dict:
 
 
 def desktop(rounds: int) -> dict:
-    from jobsmgmt import create_app, queue
+    from jobsmgmt import queue
     from jobsmgmt.database import set_write_intent
     from jobsmgmt.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(_config(f"sqlite:///{tmp}/bench.db", None, "bench"))
+        app = _app(f"sqlite:///{tmp}/bench.db", None, "bench")
         with app.app_context():
             token, ids = _prepare(app)
             db.session.rollback()
@@ -138,7 +137,7 @@ def desktop(rounds: int) -> dict:
                 timings = _rounds(app, token, ids, rounds)
             finally:
                 set_write_intent(True)
-                queue.inline_worker(app).stop()
+                queue.in_process_runner(app).stop()
                 db.session.remove()
                 db.engine.dispose()
     return _row("desktop: SQLite + in-process worker", timings)
@@ -172,7 +171,6 @@ def _reachable() -> str | None:
 def hosted(rounds: int) -> dict | None:
     from sqlalchemy import text
 
-    from jobsmgmt import create_app
     from jobsmgmt.extensions import db
 
     problem = _reachable()
@@ -183,7 +181,7 @@ def hosted(rounds: int) -> dict | None:
     queue_name = f"jobsmgmt-bench-{uuid.uuid4().hex[:8]}"
     worker = None
     try:
-        app = create_app(_config(url, REDIS, queue_name))
+        app = _app(url, REDIS, queue_name)
         with app.app_context():
             token, ids = _prepare(app)
             env = dict(os.environ)

@@ -279,7 +279,7 @@ def web_process(url: str, rounds: int) -> dict:
     from jobsmgmt.models import Application, Job, utcnow
     from jobsmgmt.services import users
 
-    app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    app = create_app(RATELIMIT_ENABLED=False, WTF_CSRF_ENABLED=False)
     email, password = "bench@bench.local", "bench-password-123"
     with app.app_context():
         try:
@@ -392,7 +392,7 @@ def task_process(url: str, rounds: int) -> dict:
             )
             db.session.commit()
             began = time.perf_counter()
-            result[f"{name}_rows"] = analytics.calculate_daily_analytics(db.session, first, last)
+            result[f"{name}_rows"] = analytics.recompute_daily_analytics(db.session, first, last)
             result[f"{name}_ms"] = (time.perf_counter() - began) * 1000
     return result
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database, logs  # noqa: F401  (database registers the engine events)
-from .config import load_settings, resource_dir
+from . import (
+    auth,
+    database,  # noqa: F401  (registers the engine events)
+    errors,
+    logs,
+    queue,
+)
+from .blueprints import register_blueprints
+from .cli import register_cli
+from .config import Settings, app_version, load_settings, resource_dir
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -19,27 +25,22 @@ CONTENT_SECURITY_POLICY = (
 
 
 def version() -> str:
-    """This installation's version, from the package metadata (PyInstaller copies it into the
-    desktop bundle)."""
-    try:
-        return metadata.version("jobsmgmt")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
+    """This installation's version (``config.app_version``: the package metadata, which
+    PyInstaller copies into the desktop bundle)."""
+    return app_version()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app. ``test_config`` overrides settings (tests, the desktop launcher)."""
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    """Build the app from ``settings`` (default: read from the environment once); ``overrides``
+    replace single Flask config values (tests, benchmarks)."""
     app = Flask(
         __name__,
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
     )
-    if test_config and test_config.get("SKIP_ENV"):
-        app.config.update(test_config)
-    else:
-        app.config.update(load_settings().flask_config())
-        if test_config:
-            app.config.update(test_config)
+    settings = settings or load_settings()
+    app.config.update(settings.flask_config())
+    app.config.update(overrides)
     logs.configure(
         edition=app.config.get("EDITION", "desktop"),
         level=app.config.get("LOG_LEVEL", "INFO"),
@@ -56,10 +57,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
-
-    from . import auth, errors, queue
-    from .blueprints import register_blueprints
-    from .cli import register_cli
 
     auth.init_app(app)
     errors.init_app(app)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, request
-from flask_login import current_user
+from flask import Flask, abort, flash, request, session
+from flask_login import current_user, login_user
 
 from .extensions import csrf, db, login_manager
 from .services import Actor, policy, users
@@ -80,3 +80,12 @@ def permission_required(permission: str):
         return wrapped
 
     return decorator
+
+
+def log_in(user) -> None:
+    """Start a new server-side session for ``user`` (the login form and the setup page)."""
+    session.clear()  # a fresh session: nothing from before the login carries over
+    login = users.start_session(db.session, user, request.remote_addr, request.user_agent.string)
+    user.login_session_id = login.id
+    login_user(user)
+    flash(f"Welcome, {user.name}.", "success")

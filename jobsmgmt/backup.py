@@ -96,7 +96,7 @@ def automatic_backup(engine, data_dir: Path, version: str) -> Path:
     return path
 
 
-def _check_sqlite_file(source: Path) -> None:
+def check_sqlite_file(source: Path) -> None:
     if not source.is_file():
         raise ValidationFailed(f"{source} is not a file.")
     try:
@@ -109,84 +109,3 @@ def _check_sqlite_file(source: Path) -> None:
         raise ValidationFailed(f"{source} is not a SQLite database ({error}).") from error
     if result != "ok":
         raise ValidationFailed(f"{source} is damaged: integrity check says {result}.")
-
-
-def restore_sqlite(app, source: Path, version: str) -> dict:
-    """Replace the desktop database with the backup at ``source``: copy it aside, migrate the
-    copy to this version's head, verify its audit chains with this installation's AUDIT_KEY,
-    back the current database up into ``backups/``, then swap the copy in. Nothing changes when
-    any step fails. The caller holds the instance lock (no server is running)."""
-    from alembic.util import CommandError
-    from flask_migrate import upgrade
-
-    from . import create_app
-    from .extensions import db
-    from .schema import current_revisions, migrations_directory, sqlite_path
-    from .services import audit
-
-    live = sqlite_path(db.engine)
-    if live is None:
-        raise ValidationFailed(
-            "restore replaces the desktop edition's SQLite file; restore PostgreSQL with "
-            "pg_restore or your platform's database backups."
-        )
-    source = Path(source).resolve()
-    if source == live.resolve():
-        raise ValidationFailed(f"{source} is the live database.")
-    _check_sqlite_file(source)
-    staging = live.with_name(live.name + ".restoring")
-    for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
-        leftover.unlink(missing_ok=True)
-    create_private_file(staging)
-    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    writer = sqlite3.connect(staging)
-    try:
-        reader.backup(writer)
-    finally:
-        writer.close()
-        reader.close()
-    config = dict(app.config)
-    config.update(SKIP_ENV=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{staging}", ACCESS_LOG=False)
-    staged_app = create_app(config)
-    try:
-        with staged_app.app_context():
-            try:
-                revisions = current_revisions(db.engine)
-                if not revisions:
-                    raise ValidationFailed(f"{source} is not a jobsmgmt database (no migrations).")
-                try:
-                    upgrade(directory=migrations_directory(staged_app))
-                except CommandError as error:
-                    raise ValidationFailed(
-                        f"{source} was made by a newer version of jobsmgmt ({error})."
-                    ) from error
-                report = audit.verify(db.session)
-            finally:
-                db.session.remove()
-                db.engine.dispose()
-        if not report.valid:
-            first = report.problems[0]
-            raise ValidationFailed(
-                f"The audit chain of {source} does not verify ({len(report.problems)} problem(s); "
-                f"first: job {first.job_id} seq {first.seq}: {first.kind}). It was changed after "
-                "the backup, or made with another AUDIT_KEY (secrets.json). Nothing was restored."
-            )
-        safety = None
-        if live.exists() and live.stat().st_size:
-            safety = automatic_backup(db.engine, live.parent, version)
-        db.session.remove()
-        db.engine.dispose()
-        for stale in (Path(f"{live}-wal"), Path(f"{live}-shm")):
-            stale.unlink(missing_ok=True)
-        os.replace(staging, live)
-        make_private(live)
-    except BaseException:
-        for leftover in (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
-    return {
-        "from_revisions": revisions,
-        "jobs_checked": report.jobs_checked,
-        "entries_checked": report.entries_checked,
-        "safety_backup": safety,
-    }

@@ -7,6 +7,7 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -35,6 +36,15 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def app_version() -> str:
+    """This installation's version, from the package metadata (PyInstaller copies it into the
+    desktop bundle)."""
+    try:
+        return metadata.version("jobsmgmt")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def data_dir_path() -> Path:

@@ -23,10 +23,12 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from . import instance, queue
+from . import demo, instance, queue
+from .config import app_version
 from .extensions import db
+from .schedule import start_in_process
 from .schema import UpgradeReport, ensure_schema
-from .services import demo, users
+from .services import users
 
 log = logging.getLogger(__name__)
 LEGACY_LOGIN_FILE = "demo-login.txt"
@@ -121,11 +123,9 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
-def serve_desktop(host: str, port: int, open_browser: bool, demo: bool = True) -> int:
+def serve_desktop(host: str, port: int, open_browser: bool, demo_agency: bool = True) -> int:
     """Returns the exit status (0 also when another instance is already running)."""
     from waitress import serve
-
-    from . import version
 
     app = current_app._get_current_object()
     data_dir = Path(app.config["DATA_DIR"]) if app.config.get("DATA_DIR") else None
@@ -152,11 +152,9 @@ def serve_desktop(host: str, port: int, open_browser: bool, demo: bool = True) -
         url = _url(host, bound)
         if data_dir is not None:
             instance.record(data_dir, url)
-        prepared = prepare(app, demo_agency=demo)
-        _announce(app, url, prepared, version(), data_dir)
-        queue.inline_worker(app)
-        from workers.schedule import start_in_process
-
+        prepared = prepare(app, demo_agency=demo_agency)
+        _announce(app, url, prepared, app_version(), data_dir)
+        queue.in_process_runner(app)
         start_in_process(app)  # resumes unfinished bulk operations, then runs the periodic tasks
         target = _url(host, bound, "/setup") if prepared.needs_setup else url
         if open_browser:
@@ -178,15 +176,15 @@ def serve_desktop(host: str, port: int, open_browser: bool, demo: bool = True) -
 
 
 def _shut_down(app) -> None:
-    """Stop the periodic tasks, let the worker finish its current task (a bulk operation resumes
+    """Stop the periodic tasks, let the runner finish its current task (a bulk operation resumes
     at the next start anyway), and close the database so SQLite folds its WAL file back in."""
     scheduler = app.extensions.get("jobsmgmt.scheduler")
     if scheduler is not None:
         scheduler.stop()
-    worker = app.extensions.get("jobsmgmt.inline_worker")
-    if worker is not None:
-        worker.stop()
-        worker.thread.join(timeout=10)
+    runner = app.extensions.get("jobsmgmt.runner")
+    if runner is not None:
+        runner.stop()
+        runner.thread.join(timeout=10)
     db.session.remove()
     db.engine.dispose()
 

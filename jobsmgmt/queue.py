@@ -1,8 +1,9 @@
 """The task seam: one way to run background work, with ids only in the message.
 
 With ``REDIS_URL`` tasks go to an RQ queue and ``jobsmgmt worker`` runs them; without it the
-same task functions run on an in-process worker thread. The database holds the state of long
-work, so a lost message is recovered by the resume tasks, never by the queue.
+same task functions run on the in-process runner (a thread of the desktop process). The
+database holds the state of long work, so a lost message is recovered by the resume tasks,
+never by the queue.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import logging
 import queue as stdlib_queue
 import threading
+from collections.abc import Callable
 
 from flask import Flask, current_app
 
+from .tasks import is_task
+
 log = logging.getLogger(__name__)
-TASK_MODULE = "workers.tasks"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["jobsmgmt.inline_worker"] = None
+    app.extensions["jobsmgmt.runner"] = None
 
 
 def redis_connection(app: Flask | None = None):
@@ -42,18 +45,16 @@ def rq_queue(app: Flask | None = None):
     return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app))
 
 
-def enqueue(task_name: str, *ids: str, rq_job_id: str | None = None) -> None:
-    """Run ``workers.tasks.<task_name>(*ids)`` in the background."""
-    from workers import tasks
-
-    if task_name not in tasks.TASKS:
-        raise ValueError(f"Unknown task {task_name}")
+def enqueue(function: Callable, *ids: str, rq_job_id: str | None = None) -> None:
+    """Run the ``@task`` ``function(*ids)`` in the background."""
+    if not is_task(function):
+        raise ValueError(f"{function!r} is not a registered task")
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
         from rq import Retry
 
         rq_queue(app).enqueue(
-            f"{TASK_MODULE}.{task_name}",
+            function,
             *ids,
             job_id=rq_job_id,
             retry=Retry(max=3, interval=[5, 30, 120]),
@@ -62,7 +63,7 @@ def enqueue(task_name: str, *ids: str, rq_job_id: str | None = None) -> None:
             job_timeout=1800,
         )
     else:
-        inline_worker(app).submit(task_name, ids)
+        in_process_runner(app).submit(function, ids)
 
 
 def health() -> str:
@@ -75,18 +76,18 @@ def health() -> str:
     return "ok"
 
 
-class InlineWorker:
-    """The desktop edition's worker: one daemon thread running task functions in order."""
+class InProcessRunner:
+    """The desktop edition's task runner: one daemon thread running task functions in order."""
 
     def __init__(self, app: Flask):
         self.app = app
         self.tasks: stdlib_queue.Queue = stdlib_queue.Queue()
-        self.thread = threading.Thread(target=self._run, name="jobsmgmt-worker", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="jobsmgmt-runner", daemon=True)
         self._stopping = threading.Event()
         self.thread.start()
 
-    def submit(self, task_name: str, ids: tuple) -> None:
-        self.tasks.put((task_name, ids))
+    def submit(self, function: Callable, ids: tuple) -> None:
+        self.tasks.put((function, ids))
 
     def join(self, timeout: float = 30.0) -> bool:
         """Wait until every submitted task has run (used by tests and at shutdown)."""
@@ -104,29 +105,35 @@ class InlineWorker:
         self.tasks.put(None)
 
     def _run(self) -> None:
-        from workers import tasks
-
         while not self._stopping.is_set():
             item = self.tasks.get()
             try:
                 if item is None:
                     return
-                task_name, ids = item
+                function, ids = item
                 with self.app.app_context():
-                    tasks.TASKS[task_name](*ids)
-            except Exception:  # noqa: BLE001 - a failed task must not stop the worker
-                log.exception("Background task %s failed", item)
+                    function(*ids)
+            except Exception:  # noqa: BLE001 - a failed task must not stop the runner
+                log.exception("Background task %s%s failed", item[0].__name__, item[1])
             finally:
                 self.tasks.task_done()
 
 
-_inline_lock = threading.Lock()
+_runner_lock = threading.Lock()
 
 
-def inline_worker(app: Flask) -> InlineWorker:
-    with _inline_lock:
-        worker = app.extensions.get("jobsmgmt.inline_worker")
-        if worker is None:
-            worker = InlineWorker(app)
-            app.extensions["jobsmgmt.inline_worker"] = worker
-        return worker
+def in_process_runner(app: Flask) -> InProcessRunner:
+    with _runner_lock:
+        runner = app.extensions.get("jobsmgmt.runner")
+        if runner is None:
+            runner = InProcessRunner(app)
+            app.extensions["jobsmgmt.runner"] = runner
+        return runner
+
+
+def finish_in_process_work(app: Flask, timeout: float = 3600) -> None:
+    """Wait until what this process queued on its in-process runner has run (CLI commands,
+    tests); nothing to do when tasks go to RQ."""
+    runner = app.extensions.get("jobsmgmt.runner")
+    if runner is not None:
+        runner.join(timeout=timeout)

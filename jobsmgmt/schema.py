@@ -9,6 +9,8 @@ database); before migrations touch an existing database it takes an online backu
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,9 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import inspect, text
 
+from .config import app_version
 from .extensions import db
+from .services.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,6 @@ def ensure_schema(app: Flask, *, migrate: bool, version: str = "") -> UpgradeRep
     Returns what was done, None when it was already there. Call inside an app context."""
     from flask_migrate import upgrade
 
-    from . import version as app_version
     from .backup import automatic_backup, create_private_file, make_private
 
     engine = db.engine
@@ -100,3 +103,84 @@ def ensure_schema(app: Flask, *, migrate: bool, version: str = "") -> UpgradeRep
         make_private(path)
     log.info("Database migrated from %s to %s", ", ".join(current) or "empty", ", ".join(head))
     return UpgradeReport(current, head, backup)
+
+
+def restore_sqlite(app, source: Path, version: str) -> dict:
+    """Replace the desktop database with the backup at ``source``: copy it aside, migrate the
+    copy to this version's head, verify its audit chains with this installation's AUDIT_KEY,
+    back the current database up into ``backups/``, then swap the copy in. Nothing changes when
+    any step fails. The caller holds the instance lock (no server is running)."""
+    from alembic import command
+    from alembic.util import CommandError
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from .backup import automatic_backup, check_sqlite_file, create_private_file, make_private
+    from .services import audit
+
+    live = sqlite_path(db.engine)
+    if live is None:
+        raise ValidationFailed(
+            "restore replaces the desktop edition's SQLite file; restore PostgreSQL with "
+            "pg_restore or your platform's database backups."
+        )
+    source = Path(source).resolve()
+    if source == live.resolve():
+        raise ValidationFailed(f"{source} is the live database.")
+    check_sqlite_file(source)
+    staging = live.with_name(live.name + ".restoring")
+    leftovers = (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm"))
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+    create_private_file(staging)
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writer = sqlite3.connect(staging)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+    engine = create_engine(f"sqlite:///{staging}")
+    try:
+        revisions = current_revisions(engine)
+        if not revisions:
+            raise ValidationFailed(f"{source} is not a jobsmgmt database (no migrations).")
+        config = app.extensions["migrate"].migrate.get_config(migrations_directory(app))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection  # migrations/env.py migrates this
+            try:
+                command.upgrade(config, "head")
+            except CommandError as error:
+                raise ValidationFailed(
+                    f"{source} was made by a newer version of jobsmgmt ({error})."
+                ) from error
+        with Session(engine, info={"audit_key": app.config["AUDIT_KEY"]}) as session:
+            report = audit.verify(session)
+        engine.dispose()
+        if not report.valid:
+            first = report.problems[0]
+            raise ValidationFailed(
+                f"The audit chain of {source} does not verify ({len(report.problems)} problem(s); "
+                f"first: job {first.job_id} seq {first.seq}: {first.kind}). It was changed after "
+                "the backup, or made with another AUDIT_KEY (secrets.json). Nothing was restored."
+            )
+        safety = None
+        if live.exists() and live.stat().st_size:
+            safety = automatic_backup(db.engine, live.parent, version)
+        db.session.remove()
+        db.engine.dispose()
+        for stale in (Path(f"{live}-wal"), Path(f"{live}-shm")):
+            stale.unlink(missing_ok=True)
+        os.replace(staging, live)
+        make_private(live)
+    except BaseException:
+        engine.dispose()
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        raise
+    return {
+        "from_revisions": revisions,
+        "jobs_checked": report.jobs_checked,
+        "entries_checked": report.entries_checked,
+        "safety_backup": safety,
+    }

@@ -24,7 +24,7 @@ def world(app, factory, monkeypatch):
     owner = factory.user("recruiter")
     world = build(owner)
     # Past days come from job_analytics: make them with the daily recompute.
-    analytics.calculate_daily_analytics(db.session, TODAY - timedelta(days=400), TODAY)
+    analytics.recompute_daily_analytics(db.session, TODAY - timedelta(days=400), TODAY)
     world.headers = {"Authorization": f"Bearer {factory.token(owner)}"}
     return world
 

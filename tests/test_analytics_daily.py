@@ -59,11 +59,11 @@ def world(app, factory):
 
 def test_recompute_matches_the_oracle_and_keeps_views(app, world):
     start, end = TODAY - timedelta(days=120), TODAY
-    written = analytics.calculate_daily_analytics(db.session, start, end)
+    written = analytics.recompute_daily_analytics(db.session, start, end)
     want = oracle(world, start, end)
     assert nonzero(table_rows(start, end)) == want
     assert written == sum(1 for counts in want.values() if any(list(counts.values())[1:]))
-    assert analytics.calculate_daily_analytics(db.session, start, end) == 0  # nothing to change
+    assert analytics.recompute_daily_analytics(db.session, start, end) == 0  # nothing to change
     assert nonzero(table_rows(start, end)) == want  # idempotent
 
 
@@ -82,7 +82,7 @@ def test_recompute_reproduces_hand_made_rows_and_repairs_wrong_ones(app, world):
             setattr(row, name, value)
     db.session.commit()
     assert nonzero(table_rows(start, end)) == want
-    assert analytics.calculate_daily_analytics(db.session, start, end) == 0
+    assert analytics.recompute_daily_analytics(db.session, start, end) == 0
     assert nonzero(table_rows(start, end)) == want  # reproduced exactly, nothing rewritten
 
     # Now break some: a wrong count, a row with no events behind it, one outside the range.
@@ -99,7 +99,7 @@ def test_recompute_reproduces_hand_made_rows_and_repairs_wrong_ones(app, world):
     outside = start - timedelta(days=5)
     db.session.add(JobAnalytics(job_id=job_c, date=outside, offer_count=9))
     db.session.commit()
-    assert analytics.calculate_daily_analytics(db.session, start, end) == 2  # two repaired
+    assert analytics.recompute_daily_analytics(db.session, start, end) == 2  # two repaired
     after = table_rows(start, end)
     want[key]["view_count"] = 77  # views are kept as they are
     want[(job_c, start + timedelta(days=3))] = dict.fromkeys(COUNTERS, 0) | {"view_count": 2}
@@ -138,7 +138,7 @@ def test_recompute_reproduces_the_live_rows(app, factory):
     for stored in db.session.scalars(select(JobAnalytics)):
         stored.application_count = stored.shortlist_count = stored.hire_count = 0
     db.session.commit()
-    analytics.calculate_daily_analytics(db.session, today - timedelta(days=1), today)
+    analytics.recompute_daily_analytics(db.session, today - timedelta(days=1), today)
     assert table_rows() == live
 
 
@@ -163,11 +163,11 @@ def test_task_from_the_cli(app, world):
 
 def test_task_through_a_real_rq_worker(pg_url, redis_url):
     with app_context(build_app(pg_url, REDIS_URL=redis_url)) as app:
-        from tests.conftest import Factory
+        from tests.factories import Factory
 
         world = build(Factory(app).user("recruiter"))
         start, end = TODAY - timedelta(days=50), TODAY
-        queue.enqueue("calculate_daily_analytics", start.isoformat(), end.isoformat())
+        queue.enqueue(analytics.calculate_daily_analytics, start.isoformat(), end.isoformat())
         assert queue.rq_queue(app).count == 1
         assert nonzero(table_rows(start, end)) != oracle(world, start, end)
         env = {
@@ -193,13 +193,11 @@ def test_task_through_a_real_rq_worker(pg_url, redis_url):
 
 
 def test_default_range_is_yesterday_and_today(app, world, monkeypatch):
-    from workers import tasks
-
     calls = []
     monkeypatch.setattr(
-        analytics, "calculate_daily_analytics", lambda session, a, b: calls.append((a, b)) or 0
+        analytics, "recompute_daily_analytics", lambda session, a, b: calls.append((a, b)) or 0
     )
-    tasks.calculate_daily_analytics()
+    analytics.calculate_daily_analytics()
     today = datetime.now(UTC).date()
     assert calls == [(today - timedelta(days=1), today)]
     assert NOW.date() == TODAY

@@ -24,7 +24,7 @@ def world(app, factory, auth, monkeypatch):
     monkeypatch.setattr(analytics, "now", lambda: NOW)
     owner = factory.user("recruiter")
     world = build(owner)
-    analytics.calculate_daily_analytics(db.session, TODAY - timedelta(days=400), TODAY)
+    analytics.recompute_daily_analytics(db.session, TODAY - timedelta(days=400), TODAY)
     auth.login(owner.email)
     return world
 

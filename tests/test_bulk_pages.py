@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from jobsmgmt import queue
 from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job, JobAuditLog
-from tests.bulk_support import make_job
 from tests.conftest import csrf_from
 
 
@@ -21,8 +20,8 @@ def _count(model) -> int:
 
 def test_select_preview_confirm_and_results(app, client, auth, factory):
     user = factory.user("recruiter")
-    open_id = make_job(factory, "open", title="<script>alert(1)</script>").id
-    draft_id = make_job(factory, "draft", title="Draft role").id
+    open_id = factory.job(status="open", title="<script>alert(1)</script>").id
+    draft_id = factory.job(status="draft", title="Draft role").id
     auth.login(user.email)
     page = client.get(f"/bulk?job_ids={open_id}&job_ids={draft_id},missing-id")
     assert page.status_code == 200
@@ -49,7 +48,7 @@ def test_select_preview_confirm_and_results(app, client, auth, factory):
     confirmed = client.post("/bulk", data={**form, "action": "confirm"})
     assert confirmed.status_code == 302
     op_id = re.search(r"/bulk/([0-9a-f-]{36})$", confirmed.headers["Location"]).group(1)
-    assert queue.inline_worker(app).join(timeout=60)
+    assert queue.in_process_runner(app).join(timeout=60)
     detail = client.get(f"/bulk/{op_id}")
     assert detail.status_code == 200
     assert 'id="bulk-results"' in detail.text and "completed with errors" in detail.text
@@ -64,7 +63,7 @@ def test_select_preview_confirm_and_results(app, client, auth, factory):
 
 def test_bad_parameters_are_shown_and_nothing_runs(app, client, auth, factory):
     user = factory.user("recruiter")
-    job_id = make_job(factory, "open").id
+    job_id = factory.job(status="open").id
     auth.login(user.email)
     page = client.get(f"/bulk?job_ids={job_id}")
     form = {

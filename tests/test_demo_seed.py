@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from jobsmgmt import create_app
+from jobsmgmt import create_app, demo
 from jobsmgmt.extensions import db
 from jobsmgmt.models import (
     FINAL_STAGES,
@@ -23,10 +23,10 @@ from jobsmgmt.models import (
     JobStatusHistory,
     User,
 )
-from jobsmgmt.services import analytics, audit, demo, users
+from jobsmgmt.services import analytics, audit, users
 from jobsmgmt.services.applications import compute_match_score
 from jobsmgmt.services.status import TRANSITIONS
-from tests.conftest import make_config
+from tests.conftest import TEST_OVERRIDES, make_settings
 
 TODAY = date(2026, 11, 20)
 STAGE_COLUMNS = {
@@ -72,7 +72,7 @@ def summary() -> dict:
 
 def seed_fresh_database(template, path, seed: int) -> dict:
     shutil.copyfile(template, path)
-    app = create_app(make_config(f"sqlite:///{path}"))
+    app = create_app(make_settings(f"sqlite:///{path}"), **TEST_OVERRIDES)
     with app.app_context():
         for n in range(3):
             users.create_user(db.session, f"owner{n}@example.com", f"Owner {n}", "recruiter", None)
@@ -247,7 +247,7 @@ def test_the_daily_recompute_reproduces_the_seeded_rows(seeded):
         }
 
     before = snapshot()
-    analytics.calculate_daily_analytics(db.session, TODAY - timedelta(days=130), TODAY)
+    analytics.recompute_daily_analytics(db.session, TODAY - timedelta(days=130), TODAY)
     assert snapshot() == before
 
 

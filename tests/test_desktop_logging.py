@@ -33,10 +33,8 @@ def _drop_our_handlers():
 
 
 def test_errors_in_a_request_and_a_task_reach_the_log_file_after_startup_migrations(
-    desktop_env, monkeypatch
+    desktop_env,
 ):
-    from workers import tasks
-
     app = create_app()
 
     @app.get("/boom")
@@ -46,27 +44,26 @@ def test_errors_in_a_request_and_a_task_reach_the_log_file_after_startup_migrati
     def explode():
         raise ValueError("boom in a background task")
 
-    monkeypatch.setitem(tasks.TASKS, "explode", explode)
     with app.app_context():
         prepared = prepare(app, demo_agency=False)  # runs migrations/env.py
         assert prepared.upgrade is not None and prepared.upgrade.from_revisions == ()
         db.engine.dispose()
     # The migrations reconfigured nothing: the app's loggers still work.
-    for name in ("jobsmgmt.errors", "jobsmgmt.queue", "workers.schedule", "jobsmgmt.access"):
+    for name in ("jobsmgmt.errors", "jobsmgmt.queue", "jobsmgmt.schedule", "jobsmgmt.access"):
         assert not logging.getLogger(name).disabled, name
     assert logging.getLogger().level == logging.INFO
 
     response = app.test_client().get("/boom?x=1")
     assert response.status_code == 500
-    worker = queue.inline_worker(app)
-    worker.submit("explode", ())
-    assert worker.join(timeout=30)
-    worker.stop()
+    runner = queue.in_process_runner(app)
+    runner.submit(explode, ())
+    assert runner.join(timeout=30)
+    runner.stop()
 
     text = (desktop_env / "logs" / "jobsmgmt.log").read_text()
     assert "ERROR jobsmgmt.errors: Unhandled error on GET /boom" in text
     assert "RuntimeError: boom in a request" in text  # with its traceback
-    assert "ERROR jobsmgmt.queue: Background task ('explode', ()) failed" in text
+    assert "ERROR jobsmgmt.queue: Background task explode() failed" in text
     assert "ValueError: boom in a background task" in text
     assert 'INFO jobsmgmt.access: 127.0.0.1 "GET /boom?x=1" 500' in text
     assert "Running upgrade 0005 -> 0006" in text  # the migrations log there too

@@ -15,7 +15,9 @@ from jobsmgmt import queue
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import JobAnalytics, new_id
-from tests.conftest import Factory, app_context, build_app
+from jobsmgmt.services import jobs
+from tests.conftest import app_context, build_app
+from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +78,7 @@ def run_worker_burst(app) -> subprocess.CompletedProcess:
 def test_rq_worker_on_real_redis_changes_the_database(pg_url, redis_url):
     with app_context(build_app(pg_url, REDIS_URL=redis_url)) as app:
         job_id = _job_with_wrong_counters(app)
-        queue.enqueue("refresh_job_counters", job_id)
+        queue.enqueue(jobs.refresh_job_counters, job_id)
         assert queue.rq_queue(app).count == 1  # the message is in Redis, with the id only
         assert queue.rq_queue(app).jobs[0].args == (job_id,)
         assert _counters(job_id) == (99, 0)  # nothing ran in this process
@@ -91,17 +93,17 @@ def test_inline_worker_runs_the_same_task(sqlite_url):
     with app_context(build_app(sqlite_url)) as app:
         assert app.config["REDIS_URL"] is None
         job_id = _job_with_wrong_counters(app)
-        queue.enqueue("refresh_job_counters", job_id)
-        assert queue.inline_worker(app).join(timeout=30)
+        queue.enqueue(jobs.refresh_job_counters, job_id)
+        assert queue.in_process_runner(app).join(timeout=30)
         assert _counters(job_id) == (0, 7)
 
 
 def test_inline_worker_survives_a_failing_task(sqlite_url):
     with app_context(build_app(sqlite_url)) as app:
         job_id = _job_with_wrong_counters(app)
-        queue.enqueue("refresh_job_counters", "no-such-job")  # raises NotFound in the thread
-        queue.enqueue("refresh_job_counters", job_id)
-        assert queue.inline_worker(app).join(timeout=30)
+        queue.enqueue(jobs.refresh_job_counters, "no-such-job")  # raises NotFound in the thread
+        queue.enqueue(jobs.refresh_job_counters, job_id)
+        assert queue.in_process_runner(app).join(timeout=30)
         assert _counters(job_id) == (0, 7)
 
 
@@ -109,4 +111,4 @@ def test_unknown_task_is_refused(sqlite_app):
     import pytest
 
     with pytest.raises(ValueError):
-        queue.enqueue("rm_rf", "x")
+        queue.enqueue(print, "x")

@@ -19,11 +19,9 @@ from jobsmgmt.models import (
     JobExternalPosting,
     JobStatusHistory,
 )
+from jobsmgmt.schedule import SCHEDULE, InProcessScheduler
 from jobsmgmt.services import Actor, audit, bulk, scheduled
-from tests.bulk_support import make_job
-from tests.conftest import Factory
-from workers import tasks
-from workers.schedule import InProcessScheduler, available_tasks
+from tests.factories import Factory
 
 NOW = datetime.now(UTC)
 
@@ -49,12 +47,12 @@ def test_auto_close_catches_up_on_every_past_deadline(app, factory):
         "closed_past": ("closed", NOW - timedelta(days=5)),
     }
     ids = {
-        name: make_job(factory, state, application_deadline=deadline).id
+        name: factory.job(status=state, application_deadline=deadline).id
         for name, (state, deadline) in specs.items()
     }
     should_close = {"open_last_week", "open_yesterday", "on_hold_past"}
     with write_intent():
-        assert tasks.auto_close_expired_jobs() == 3
+        assert scheduled.auto_close_expired_jobs() == 3
     db.session.rollback()
     for name, job_id in ids.items():
         job = db.session.get(Job, job_id)
@@ -75,14 +73,14 @@ def test_auto_close_catches_up_on_every_past_deadline(app, factory):
     history_rows = db.session.scalar(select(func.count()).select_from(JobStatusHistory))
     # Idempotent: a second run finds nothing to do and writes nothing.
     with write_intent():
-        assert tasks.auto_close_expired_jobs() == 0
+        assert scheduled.auto_close_expired_jobs() == 0
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(JobStatusHistory)) == history_rows
     assert audit.verify(db.session).valid
 
 
 def test_auto_close_through_the_cli(app, runner, factory):
-    job_id = make_job(factory, "open", application_deadline=NOW - timedelta(hours=1)).id
+    job_id = factory.job(status="open", application_deadline=NOW - timedelta(hours=1)).id
     result = runner.invoke(args=["tasks", "run", "auto_close_expired_jobs"])
     assert result.exit_code == 0, result.output
     assert "auto_close_expired_jobs: done (1)" in result.output
@@ -91,13 +89,13 @@ def test_auto_close_through_the_cli(app, runner, factory):
 
 
 def test_expire_external_postings(app, factory):
-    job_id = make_job(factory, "open").id
+    job_id = factory.job(status="open").id
     rows = {
         "linkedin": ("posted", NOW - timedelta(days=1)),
         "indeed": ("pending", NOW - timedelta(minutes=5)),
         "naukri": ("posted", NOW + timedelta(days=3)),
     }
-    other_id = make_job(factory, "open").id
+    other_id = factory.job(status="open").id
     with write_intent():
         for portal, (state, expires) in rows.items():
             db.session.add(
@@ -111,8 +109,8 @@ def test_expire_external_postings(app, factory):
         db.session.commit()
     seq_before = db.session.get(Job, job_id).audit_seq
     with write_intent():
-        assert tasks.expire_external_postings() == 2
-        assert tasks.expire_external_postings() == 0  # idempotent
+        assert scheduled.expire_external_postings() == 2
+        assert scheduled.expire_external_postings() == 0  # idempotent
     db.session.rollback()
     states = dict(
         db.session.execute(
@@ -150,7 +148,7 @@ def _operation(user, ids, status, created, results=()):
 def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
     now = datetime.now(UTC)  # not the module's NOW: the suite may have run for minutes
     user = factory.user("recruiter")
-    ids = [make_job(factory, "open").id for _ in range(3)]
+    ids = [factory.job(status="open").id for _ in range(3)]
     old = now - timedelta(minutes=30)
     recent_result = {
         "job_id": ids[0],
@@ -177,14 +175,16 @@ def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
             done.id: "done",
         }
     sent = []
-    monkeypatch.setattr(queue, "enqueue", lambda name, *ids: sent.append((name, *ids)))
+    monkeypatch.setattr(
+        queue, "enqueue", lambda function, *ids: sent.append((function.__name__, *ids))
+    )
     with write_intent():
-        resumed = scheduled.resume_stalled_bulk_operations(db.session, 5)
+        resumed = scheduled.resume_stalled_operations(db.session, 5)
     assert sorted(names[i] for i in resumed) == ["stalled_processing", "stalled_queued"]
     assert sorted(sent) == sorted(("run_bulk_operation", i) for i in resumed)
     sent.clear()
     with write_intent():
-        everything = scheduled.resume_stalled_bulk_operations(db.session, resume_all=True)
+        everything = scheduled.resume_stalled_operations(db.session, resume_all=True)
     assert sorted(names[i] for i in everything) == [
         "busy",
         "fresh",
@@ -202,20 +202,20 @@ def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
 
 
 def test_in_process_scheduler_runs_every_task_when_due(app, factory):
-    job_id = make_job(factory, "on_hold", application_deadline=NOW - timedelta(days=2)).id
+    job_id = factory.job(status="on_hold", application_deadline=NOW - timedelta(days=2)).id
     scheduler = InProcessScheduler(app, poll_seconds=3600)
-    scheduler.tasks = available_tasks()
+    assert scheduler.tasks == SCHEDULE
     scheduler.next_run = {task.name: 0.0 for task in scheduler.tasks}
     started = scheduler.run_due(now=1000.0)
     assert set(started) == {t.name for t in scheduler.tasks}
     assert {"auto_close_expired_jobs", "resume_stalled_bulk_operations"} <= set(started)
-    assert queue.inline_worker(app).join(timeout=60)
+    assert queue.in_process_runner(app).join(timeout=60)
     db.session.rollback()
     assert db.session.get(Job, job_id).status == "closed"
     assert scheduler.run_due(now=1001.0) == []  # nothing is due again yet
     resume = next(t for t in scheduler.tasks if t.name == "resume_stalled_bulk_operations")
     assert scheduler.run_due(now=1000.0 + resume.every_seconds) == [resume.name]
-    assert queue.inline_worker(app).join(timeout=60)
+    assert queue.in_process_runner(app).join(timeout=60)
 
 
 def test_resume_by_hand_through_the_cli_finishes_the_operation(sqlite_app):
@@ -223,7 +223,7 @@ def test_resume_by_hand_through_the_cli_finishes_the_operation(sqlite_app):
     operations on the command's own in-process worker before it exits."""
     factory = Factory(sqlite_app)
     user = factory.user("recruiter")
-    ids = [make_job(factory, "open").id for _ in range(3)]
+    ids = [factory.job(status="open").id for _ in range(3)]
     with write_intent():
         op = bulk.create_operation(
             db.session, "status_update", {"status": "closed"}, ids, Actor(user.id)

@@ -14,11 +14,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..auth import log_in
 from ..extensions import db, limiter
 from ..services import users
 from .form_checks import storable
@@ -67,15 +68,6 @@ def login():
         log_in(user)
         return redirect(next_url)
     return render_template("auth/login.html", form=form)
-
-
-def log_in(user) -> None:
-    """Start a new server-side session for ``user`` (login form and setup page)."""
-    session.clear()  # a fresh session: nothing from before the login carries over
-    login = users.start_session(db.session, user, request.remote_addr, request.user_agent.string)
-    user.login_session_id = login.id
-    login_user(user)
-    flash(f"Welcome, {user.name}.", "success")
 
 
 @bp.post("/logout")

@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..auth import log_in
 from ..extensions import db
 from ..services import users
 from ..services.errors import DomainError
-from .auth import log_in
 from .form_checks import storable
 
 bp = Blueprint("setup", __name__)

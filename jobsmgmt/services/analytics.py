@@ -1,7 +1,7 @@
 """Job analytics with the exact definitions of API.md §3 ``/{job_id}/analytics``.
 
 Past days come from the daily ``job_analytics`` rows (kept live by the applications service and
-recomputed by ``daily_analytics.calculate_daily_analytics``); today (and any later day of the
+recomputed by the ``calculate_daily_analytics`` task); today (and any later day of the
 range) is counted from the applications themselves at request time. Quality and time metrics
 always come from the raw rows: medians and on-hold time cannot be summed from daily rows.
 """
@@ -18,19 +18,14 @@ from sqlalchemy.orm import Session
 
 from ..models import Application, JobAnalytics, JobStatusHistory, utcnow
 from ..models.base import UTCDateTime
+from ..tasks import task, task_session
+from .daily_counts import EVENTS
 from .errors import ValidationFailed
 from .jobs import get_job
 
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 366
 # (trend key, application column, job_analytics counter), in funnel order after views.
-EVENTS = (
-    ("applications", "applied_at", "application_count"),
-    ("shortlisted", "reached_shortlisted_at", "shortlist_count"),
-    ("interviews", "reached_interview_at", "interview_count"),
-    ("offers", "reached_offer_at", "offer_count"),
-    ("hires", "reached_hired_at", "hire_count"),
-)
 FUNNEL = ("views",) + tuple(key for key, _, _ in EVENTS)
 CONVERSIONS = (
     ("view_to_application", "applications", "views"),
@@ -305,7 +300,7 @@ def _daily_events(session: Session, low: datetime, high: datetime):
     return union_all(*parts).subquery("events")
 
 
-def calculate_daily_analytics(session: Session, date_from: date, date_to: date) -> int:
+def recompute_daily_analytics(session: Session, date_from: date, date_to: date) -> int:
     """Recompute the daily counters of every job for ``date_from``…``date_to`` from the
     applications' ``applied_at`` / ``reached_*_at`` columns, set-based: one upsert on
     (job_id, date) writes the counted days, and sets back to zero the rows of the range that no
@@ -355,3 +350,14 @@ def calculate_daily_analytics(session: Session, date_from: date, date_to: date) 
     written = len(session.execute(statement.returning(table.c.id)).all())
     session.commit()
     return written
+
+
+@task
+def calculate_daily_analytics(date_from: str | None = None, date_to: str | None = None) -> int:
+    """Task: recompute every job's daily rows for date_from…date_to (YYYY-MM-DD, UTC; default
+    yesterday and today). Returns the number of rows changed."""
+    today = utcnow().date()
+    end = date.fromisoformat(date_to) if date_to else today
+    start = date.fromisoformat(date_from) if date_from else min(end, today - timedelta(days=1))
+    with task_session() as session:
+        return recompute_daily_analytics(session, start, end)

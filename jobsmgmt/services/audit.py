@@ -15,7 +15,6 @@ from decimal import Decimal
 from itertools import groupby
 
 import rfc8785
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -57,8 +56,9 @@ def format_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _key() -> bytes:
-    return current_app.config["AUDIT_KEY"].encode()
+def signing_key(session: Session) -> bytes:
+    """The audit key the session was created with (kept outside the database)."""
+    return session.info["audit_key"].encode()
 
 
 def compute_checksum(fields: dict, prev_checksum: str | None, key: bytes) -> str:
@@ -100,7 +100,7 @@ def record(
         "user_agent": actor.user_agent,
         "timestamp": utcnow(),
     }
-    checksum = compute_checksum(fields, job.audit_checksum, _key())
+    checksum = compute_checksum(fields, job.audit_checksum, signing_key(session))
     entry = JobAuditLog(**fields, prev_checksum=job.audit_checksum, checksum=checksum)
     session.add(entry)
     job.audit_seq = fields["seq"]
@@ -301,7 +301,7 @@ def _verify_chain(
 def verify(session: Session, job_id: str | None = None) -> VerifyReport:
     """Check every chain (or one job's, deleted jobs included): edited, missing, reordered and
     truncated entries. Streams the entries job by job."""
-    key = _key()
+    key = signing_key(session)
     job_query = select(Job.id, Job.audit_seq, Job.audit_checksum)
     entry_query = select(JobAuditLog).order_by(JobAuditLog.job_id, JobAuditLog.seq)
     if job_id is not None:

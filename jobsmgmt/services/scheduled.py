@@ -1,5 +1,5 @@
-"""The periodic tasks' services. Each is idempotent and catches up on missed runs: it looks at
-the state of the data (every deadline or expiry in the past), never at "today" only."""
+"""The periodic tasks and their services. Each is idempotent and catches up on missed runs: it
+looks at the state of the data (every deadline or expiry in the past), never at "today" only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import queue
 from ..models import Job, JobExternalPosting, utcnow
+from ..tasks import task, task_session
 from . import Actor, audit, bulk, status
 from .errors import DomainError
 from .jobs import lock_job
@@ -31,7 +33,7 @@ def _past_deadline(now: datetime):
     )
 
 
-def auto_close_expired_jobs(session: Session, now: datetime | None = None) -> list[str]:
+def close_expired_jobs(session: Session, now: datetime | None = None) -> list[str]:
     """Close every open or on-hold job whose deadline has passed (any day in the past, so a
     missed run catches up), as the system user, one job per transaction. Returns the ids."""
     now = now or utcnow()
@@ -58,7 +60,7 @@ def auto_close_expired_jobs(session: Session, now: datetime | None = None) -> li
     return closed
 
 
-def expire_external_postings(session: Session, now: datetime | None = None) -> int:
+def expire_postings(session: Session, now: datetime | None = None) -> int:
     """Mark pending or posted postings whose ``expires_at`` has passed as ``expired``, with an
     audit entry on the job, one job per transaction. Returns how many postings expired."""
     now = now or utcnow()
@@ -105,7 +107,7 @@ def expire_external_postings(session: Session, now: datetime | None = None) -> i
     return expired
 
 
-def resume_stalled_bulk_operations(
+def resume_stalled_operations(
     session: Session,
     stalled_after_minutes: float = STALLED_AFTER_MINUTES,
     *,
@@ -115,8 +117,6 @@ def resume_stalled_bulk_operations(
     """Re-enqueue queued or processing operations that made no progress for
     ``stalled_after_minutes`` (or all of them, at desktop start-up: nothing else runs them).
     A resumed run skips the jobs that already have a result. Returns the operations' ids."""
-    from .. import queue
-
     now = now or utcnow()
     limit = now - timedelta(minutes=stalled_after_minutes)
     stalled = [
@@ -127,5 +127,30 @@ def resume_stalled_bulk_operations(
     session.rollback()
     for op_id in stalled:
         log.info("Resuming bulk operation %s", op_id)
-        queue.enqueue("run_bulk_operation", op_id)
+        queue.enqueue(bulk.run_bulk_operation, op_id)
     return stalled
+
+
+@task
+def auto_close_expired_jobs() -> int:
+    """Task: close open/on-hold jobs whose deadline has passed (catching up on missed runs)."""
+    with task_session() as session:
+        return len(close_expired_jobs(session))
+
+
+@task
+def expire_external_postings() -> int:
+    """Task: mark postings past their expiry as expired."""
+    with task_session() as session:
+        return expire_postings(session)
+
+
+@task
+def resume_stalled_bulk_operations(stalled_after_minutes: str | float | None = None) -> int:
+    """Task: re-enqueue bulk operations without progress for N minutes (``all``: every
+    unfinished one)."""
+    with task_session() as session:
+        if stalled_after_minutes == "all":
+            return len(resume_stalled_operations(session, resume_all=True))
+        minutes = float(stalled_after_minutes or STALLED_AFTER_MINUTES)
+        return len(resume_stalled_operations(session, minutes))

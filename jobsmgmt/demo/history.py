@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..models import FINAL_STAGES, PIPELINE
-from . import audit
-from .demo_catalogue import (
+from ..services import audit
+from ..services.status import TRANSITIONS, plan_status_change
+from .catalogue import (
     DEPARTMENTS,
     EMPLOYMENT_WEIGHTS,
     FIRST_NAMES,
@@ -28,8 +28,7 @@ from .demo_catalogue import (
     SENIORITY,
     SOURCES,
 )
-from .demo_writer import AUDIT_COLUMNS, BulkWriter, as_json
-from .status import TRANSITIONS, plan_status_change
+from .writer import AUDIT_COLUMNS, RowWriter, as_json
 
 SEED_AGENT = "jobsmgmt-demo-seed"
 DAY = 86400
@@ -96,8 +95,8 @@ class HistorySeeder:
         self.rng = rng
         self.ids = random.Random(os.urandom(16))  # ids differ per run; the content does not
         self.id_time, self.id_count = int(time.time() * 1000), 0
-        self.writer = BulkWriter(session)
-        self.key = current_app.config["AUDIT_KEY"].encode()
+        self.writer = RowWriter(session)
+        self.key = audit.signing_key(session)
         self.end = int(datetime.combine(today, datetime.min.time(), UTC).timestamp())
         self.start = self.end - days * DAY
         self.report = SeedReport()

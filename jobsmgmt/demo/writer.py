@@ -1,4 +1,4 @@
-"""Bulk inserts for the demo seed: rows buffered per table and written with the DB-API's
+"""Batched inserts for the demo seed: rows buffered per table and written with the DB-API's
 executemany in chunks, values converted to what the ORM column types would store."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from . import audit
-from .daily_counts import COUNTERS
+from ..services import audit
+from ..services.daily_counts import COUNTERS
 
 CHUNK = 20_000
 JOB_COLUMNS = (
@@ -41,7 +41,7 @@ TABLES = (
 )
 
 
-class BulkWriter:
+class RowWriter:
     """Rows buffered per table and written with the DB-API's executemany inside the session's
     transaction; values are converted to what the ORM column types would store."""
 

@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import User, utcnow
-from . import users
-from .daily_counts import COUNTERS
-from .demo_history import (
+from ..services import users
+from ..services.daily_counts import COUNTERS
+from ..services.errors import ValidationFailed
+from .history import (
     DAY,
     STATUS_WEIGHTS,
     CandidatePool,
@@ -30,7 +31,6 @@ from .demo_history import (
     weighted,
     write_job,
 )
-from .errors import ValidationFailed
 
 DEMO_ADMIN = "admin@demo.local"
 DEMO_PEOPLE = (
