@@ -4,7 +4,7 @@ In this order, so nothing is migrated or seeded unless this process is going to 
 data directory's instance lock (a second start reports the running instance and opens the browser
 there), bind the port (the next free one if it is taken by another program), record the address,
 then migrate (backing an existing database up first), create the demo agency or open the one-time
-setup page, start the in-process worker and scheduler, serve with waitress and open the browser.
+setup page, start the in-process runner and scheduler, serve with waitress and open the browser.
 """
 
 from __future__ import annotations
@@ -102,8 +102,19 @@ def launch_browser(url: str) -> None:
             return
         except OSError:
             log.warning("Could not start %s; trying Python's webbrowser", opener, exc_info=True)
-    # Windows (os.startfile: no library path variables involved) or no opener found.
-    webbrowser.open(url)
+    # Windows (os.startfile: no library path variables involved) or no opener found: Python's
+    # webbrowser, which starts browsers with os.environ, so hand it the restored one meanwhile.
+    if env == dict(os.environ):
+        webbrowser.open(url)
+        return
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        webbrowser.open(url)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _url(host: str, port: int, path: str = "/") -> str:

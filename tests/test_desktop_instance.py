@@ -96,3 +96,21 @@ def test_the_browser_is_started_with_the_restored_environment(tmp_path, monkeypa
         "unset",
     ]
     assert os.environ["LD_LIBRARY_PATH"] == "/opt/jobsmgmt/_internal"  # ours is untouched
+
+
+def test_without_an_opener_pythons_webbrowser_gets_the_restored_environment(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_open(url):
+        seen.update(url=url, library_path=os.environ.get("LD_LIBRARY_PATH"))
+        return True
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(desktop.webbrowser, "open", fake_open)
+    monkeypatch.setattr(desktop.sys, "platform", "linux")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no xdg-open anywhere
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/jobsmgmt/_internal")
+    monkeypatch.delenv("LD_LIBRARY_PATH_ORIG", raising=False)
+    desktop.launch_browser("http://127.0.0.1:5000/")
+    assert seen == {"url": "http://127.0.0.1:5000/", "library_path": None}
+    assert os.environ["LD_LIBRARY_PATH"] == "/opt/jobsmgmt/_internal"  # put back afterwards
