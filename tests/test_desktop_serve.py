@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import requests
@@ -161,4 +162,4 @@ def test_serve_first_run_second_start_and_restart(tmp_path):
     finally:
         output = "".join(again.seen) + _stop(again)
     assert "Demo login" not in output and password not in output
-    assert "jobsmgmt 0.1.0 (desktop edition) on" in output
+    assert f"jobsmgmt {version('jobsmgmt')} (desktop edition) on" in output

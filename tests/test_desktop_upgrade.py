@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from importlib.metadata import version
 
 import pytest
 from flask_migrate import upgrade
@@ -109,7 +110,7 @@ def test_start_up_backs_up_and_upgrades_a_0001_database_without_losing_anything(
     # The backup is the database as it was at 0001, owner-readable only.
     copy = report.backup
     assert copy.parent == data_dir / "backups"
-    assert copy.name.startswith("jobsmgmt-0.1.0-") and copy.suffix == ".db"
+    assert copy.name.startswith(f"jobsmgmt-{version('jobsmgmt')}-") and copy.suffix == ".db"
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert _snapshot(copy) == before
