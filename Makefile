@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-heavy lint format bench desktop clean
+.PHONY: run test test-heavy lint format bench desktop lock clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ desktop: $(STAMP)
 	$(BIN)/python -c "import shutil, sysconfig; from importlib.metadata import version; \
 	name = f'dist/jobsmgmt-{version(\"jobsmgmt\")}-{sysconfig.get_platform()}'; \
 	print(shutil.make_archive(name, 'zip', 'dist', 'jobsmgmt'))"
+
+# The production lock the buildpack installs (requirements.txt): setup.cfg's install_requires and
+# the build requirements of the app itself (bin/post_compile installs it from them), every file
+# pinned by hash. Keeps existing pins; PIP_COMPILE_ARGS=--upgrade moves everything forward.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet "pip-tools>=7.4,<8"
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	  --allow-unsafe --strip-extras --build-deps-for=editable --no-emit-index-url \
+	  --no-emit-find-links --output-file=requirements.txt $(PIP_COMPILE_ARGS) setup.cfg
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

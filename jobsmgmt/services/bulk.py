@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import queue
 from ..models import BulkOperation, Job, User, utcnow
-from ..tasks import setting, task, task_session
+from ..tasks import setting, stop_requested, task, task_session
 from . import Actor, jobs, notifications, policy, postings, status
 from .errors import DomainError, NotFound
 
@@ -334,10 +334,17 @@ def _finish(session: Session, op_id: str) -> None:
     session.commit()
 
 
-def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
+def run_operation(
+    session: Session,
+    op_id: str,
+    job_delay_ms: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+) -> str | None:
     """The background run (also a resume or a retry): every job without a result, one
     transaction each, then the final status and the initiator's notification.
-    ``job_delay_ms`` (tests and benchmarks only) slows each job down."""
+    ``job_delay_ms`` (tests and benchmarks only) slows each job down. ``should_stop`` is asked
+    before each job: when it says yes (the worker is shutting down) the run returns between two
+    jobs, leaving the operation ``processing`` for the next run."""
     op = _lock_operation(session, op_id)
     if op is None:
         session.rollback()
@@ -352,6 +359,9 @@ def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | 
     actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk operation {op.id}")
     session.commit()
     for job_id in job_ids:
+        if should_stop is not None and should_stop():
+            log.info("Bulk operation %s stopped between jobs; the next run goes on", op_id)
+            return op.status
         _process_job(session, op_id, job_id, actor, job_delay_ms)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
@@ -361,9 +371,15 @@ def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | 
 @task
 def run_bulk_operation(operation_id: str) -> str | None:
     """Task: run (or resume) a bulk operation — every job without a result, one transaction
-    each."""
+    each. A worker asked to stop (SIGTERM) ends it between two jobs and queues the rest again,
+    so the next worker goes on."""
     with task_session() as session:
-        return run_operation(session, operation_id, setting("BULK_JOB_DELAY_MS") or 0)
+        result = run_operation(
+            session, operation_id, setting("BULK_JOB_DELAY_MS") or 0, should_stop=stop_requested
+        )
+        if result in UNFINISHED_STATUSES and stop_requested():
+            queue.enqueue(run_bulk_operation, operation_id)
+        return result
 
 
 def last_activity(op: BulkOperation) -> datetime:
