@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-heavy lint format bench desktop lock clean
+.PHONY: run test test-heavy lint format bench loadtest desktop lock clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check jobsmgmt workers tests bench
 	$(BIN)/pytest -m "not heavy" $(PYTEST_ARGS)
 
-# Whole-system checks CI runs after make test: the built desktop bundle, the Procfile, deep fuzzing.
+# Whole-system checks CI runs after make test: the built desktop bundle, the Procfile, the load
+# test, deep fuzzing.
 test-heavy: desktop
+	$(BIN)/pip install --quiet -e '.[load]'
 	JOBSMGMT_DESKTOP_EXE=$(CURDIR)/dist/jobsmgmt/jobsmgmt $(BIN)/pytest -m heavy $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -34,6 +36,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The hosted edition under 16 users for 60 s (Locust): PostgreSQL + Redis must be running.
+loadtest: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 # The one-folder bundle dist/jobsmgmt/ (PyInstaller pinned in setup.cfg), zipped as the release
 # artefact dist/jobsmgmt-<version>-<platform>.zip.
