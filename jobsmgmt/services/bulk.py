@@ -99,6 +99,10 @@ def _field_planner(operation: str):
     def plan(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
         jobs.check_editable(job)
         target = _field_values(operation, parameters, job, now)
+        if target.get("application_deadline", job.application_deadline) != (
+            job.application_deadline
+        ):
+            jobs.check_deadline(target["application_deadline"], now)
         return _changes(
             {
                 name: {"from": getattr(job, name), "to": value}
@@ -353,6 +357,10 @@ def run_operation(
     if op.status in FINAL_STATUSES:
         session.rollback()
         return op.status
+    if op.operation_type not in OPERATIONS:  # an undo: bulk_undo.run_bulk_undo runs it
+        session.rollback()
+        log.warning("Bulk operation %s is a %s, not run here", op_id, op.operation_type)
+        return op.status
     op.status = "processing"
     op.started_at = op.started_at or utcnow()
     job_ids = list(op.job_ids)
@@ -417,6 +425,7 @@ def serialize(op: BulkOperation) -> dict:
             for r in op.results or []
         ],
         "initiated_by": op.initiated_by,
+        "undo_of": op.undo_of,
         "created_at": op.created_at,
         "started_at": op.started_at,
         "completed_at": op.completed_at,
