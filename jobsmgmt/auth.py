@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, flash, request, session
+from flask import Flask, abort, current_app, flash, request, session
 from flask_login import current_user, login_user
 
 from .extensions import csrf, db, login_manager
 from .services import Actor, policy, users
 from .services.errors import Unauthorized
+from .services.security import EventContext
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -65,6 +66,17 @@ def actor_for(user) -> Actor:
     )
 
 
+def event_context(user=None) -> EventContext:
+    """Where this request's security events go: the audit key, the acting user and the
+    client's address (after ``TRUSTED_PROXY_HOPS``)."""
+    return EventContext(
+        key=current_app.config["AUDIT_KEY"].encode(),
+        actor_id=getattr(user, "id", None),
+        ip_address=request.remote_addr,
+        user_agent=(request.user_agent.string or None) and request.user_agent.string[:500],
+    )
+
+
 def permission_required(permission: str):
     """For pages: log in first, then the role must allow ``permission`` (403 otherwise)."""
 
@@ -83,9 +95,12 @@ def permission_required(permission: str):
 
 
 def log_in(user) -> None:
-    """Start a new server-side session for ``user`` (the login form and the setup page)."""
+    """Start a new server-side session for ``user`` and record the login (the setup page)."""
     session.clear()  # a fresh session: nothing from before the login carries over
     login = users.start_session(db.session, user, request.remote_addr, request.user_agent.string)
+    security.record(
+        db.session, event_context(user), "login", user_id=user.id, email=user.email, details={}
+    )
     user.login_session_id = login.id
     login_user(user)
     flash(f"Welcome, {user.name}.", "success")

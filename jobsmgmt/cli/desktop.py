@@ -15,6 +15,7 @@ from ..desktop import serve_desktop
 from ..extensions import db
 from ..instance import InstanceLock, running_url
 from ..schema import restore_sqlite
+from ..services import audit, checkpoints
 from .common import domain_errors
 
 
@@ -48,6 +49,10 @@ def serve(host, port, no_browser, no_demo):
 @with_appcontext
 def backup(path):
     """Copy the SQLite database to PATH (online: the app may keep running)."""
+    out = current_app.config.get("AUDIT_CHECKPOINT_FILE")
+    if out and db.engine.dialect.name == "sqlite":
+        # The copy's state is checkpointed, and the checkpoint file travels with the copy.
+        checkpoints.take_checkpoint(db.session, audit.signing_key(db.session), Path(out))
     with domain_errors():
         size = backup_sqlite(db.engine, Path(path))
     click.echo(f"Backed up to {path} ({size:,} bytes)")

@@ -18,7 +18,6 @@ is not built yet.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -144,7 +143,9 @@ def plan_job(session: Session, original: BulkOperation, job_id: str, now: dateti
         _check_rules(session, job, {name: c["to"] for name, c in changes.items()}, now)
     except DomainError as error:
         return _error(job_id, error.code, error.message)
-    return bulk.Plan(job_id, "change" if changes else "no_change", changes=bulk._changes(changes))
+    return bulk.Plan(
+        job_id, "change" if changes else "no_change", changes=bulk.field_changes(changes)
+    )
 
 
 def _check_rules(session: Session, job: Job, target: dict, now: datetime) -> None:
@@ -170,16 +171,7 @@ def dry_run(session: Session, original: BulkOperation) -> dict:
         plans = [plan_job(session, original, job_id, now) for job_id in original.job_ids]
     finally:
         session.rollback()
-    failing = sum(1 for p in plans if p.outcome == "error")
-    return {
-        "success": True,
-        "dry_run": True,
-        "operation": UNDO,
-        "total_count": len(plans),
-        "would_succeed": len(plans) - failing,
-        "would_fail": failing,
-        "results": [p.as_dict() for p in plans],
-    }
+    return bulk.preview(UNDO, plans)
 
 
 def create_undo(session: Session, original_id: str, actor: Actor) -> BulkOperation:
@@ -268,43 +260,25 @@ def _restore(session: Session, op: BulkOperation, job: Job, changes: dict, actor
     jobs.update_job(session, job.id, target, actor, commit=False, extra_audit=extra)
 
 
-def _process_job(
-    session: Session, op_id: str, job_id: str, actor: Actor, job_delay_ms: int = 0
-) -> None:
-    """One job in one transaction, skipped when it already has a result (a resumed run)."""
-    op = bulk._lock_operation(session, op_id)
-    if op is None or op.status in bulk.FINAL_STATUSES or job_id in bulk._done_ids(op):
-        session.rollback()
-        return
-    original = session.get(BulkOperation, op.undo_of)
-    now = utcnow()
-    try:
-        job = session.scalar(
-            select(Job)
-            .where(Job.id == job_id)
-            .with_for_update(of=Job)
-            .execution_options(populate_existing=True)
-        )
-        plan = plan_job(session, original, job_id, now)
-        if plan.outcome == "change":
-            _restore(session, op, job, plan.changes, actor)
-        result = {**plan.as_dict(), "outcome": bulk.OUTCOME_OF_PLAN[plan.outcome]}
-    except Exception as error:  # noqa: BLE001 - recorded as this job's failure
-        session.rollback()
-        if isinstance(error, DomainError):
-            result = bulk._failure(job_id, error.code, error.message)
-        else:
-            log.exception("Undo %s failed on job %s", op_id, job_id)
-            result = bulk._failure(job_id, "internal_error", "Unexpected error; it was logged.")
-        op = bulk._lock_operation(session, op_id)
-        if op is None or op.status in bulk.FINAL_STATUSES or job_id in bulk._done_ids(op):
-            session.rollback()
-            return
-    if job_delay_ms:
-        time.sleep(job_delay_ms / 1000)  # tests only: widen the window for a crash
-    result["at"] = bulk._plain(utcnow())
-    bulk._record(session, op, result)
-    session.commit()
+def _lock_any_job(session: Session, job_id: str) -> Job | None:
+    """The job under its row lock, deleted or not (undoing a delete restores a deleted job)."""
+    return session.scalar(
+        select(Job)
+        .where(Job.id == job_id)
+        .with_for_update(of=Job)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _plan_step(session: Session, op: BulkOperation, job_id: str, job, now: datetime) -> bulk.Plan:
+    return plan_job(session, session.get(BulkOperation, op.undo_of), job_id, now)
+
+
+def _apply_step(session: Session, op: BulkOperation, job: Job, plan, actor: Actor, now) -> None:
+    _restore(session, op, job, plan.changes, actor)
+
+
+UNDO_STEP = bulk.JobStep(_lock_any_job, _plan_step, _apply_step)
 
 
 def run_undo(
@@ -313,29 +287,10 @@ def run_undo(
     job_delay_ms: int = 0,
     should_stop: Callable[[], bool] | None = None,
 ) -> str | None:
-    """The background run of an undo (also a resume): every job without a result, then the
-    final status and the initiator's notification, as for any bulk operation; ``should_stop``
-    (the worker is shutting down) ends it between two jobs, still ``processing``."""
-    op = bulk._lock_operation(session, op_id)
-    if op is None:
-        session.rollback()
-        return None
-    if op.status in bulk.FINAL_STATUSES:
-        session.rollback()
-        return op.status
-    op.status = "processing"
-    op.started_at = op.started_at or utcnow()
-    job_ids = list(op.job_ids)
-    actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk undo {op.id}")
-    session.commit()
-    for job_id in job_ids:
-        if should_stop is not None and should_stop():
-            log.info("Undo %s stopped between jobs; the next run goes on", op_id)
-            return op.status
-        _process_job(session, op_id, job_id, actor, job_delay_ms)
-    bulk._finish(session, op_id)
-    op = session.get(BulkOperation, op_id)
-    return op.status if op else None
+    """The background run of an undo (also a resume): the bulk runner with the undo's step —
+    every job without a result in its own transaction, then the final status and the
+    initiator's notification; ``should_stop`` ends it between two jobs, still ``processing``."""
+    return bulk.run_operation(session, op_id, job_delay_ms, should_stop, step=UNDO_STEP)
 
 
 @task
