@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -8,7 +8,7 @@ from flask import Flask, abort, current_app, flash, request, session
 from flask_login import current_user, login_user
 
 from .extensions import csrf, db, login_manager
-from .services import Actor, policy, users
+from .services import Actor, policy, security, users
 from .services.errors import Unauthorized
 from .services.security import EventContext
 
