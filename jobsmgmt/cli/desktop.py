@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -56,6 +57,10 @@ def backup(path):
     with domain_errors():
         size = backup_sqlite(db.engine, Path(path))
     click.echo(f"Backed up to {path} ({size:,} bytes)")
+    if out and Path(out).exists():
+        copy = Path(path).with_name(Path(path).name + ".audit-checkpoints.jsonl")
+        shutil.copyfile(out, copy)
+        click.echo(f"Audit checkpoints copied to {copy}")
 
 
 @click.command("restore")
