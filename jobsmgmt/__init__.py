@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -11,11 +9,12 @@ from . import (
     auth,
     database,  # noqa: F401  (registers the engine events)
     errors,
+    logs,
     queue,
 )
 from .blueprints import register_blueprints
 from .cli import register_cli
-from .config import Settings, load_settings, resource_dir
+from .config import Settings, app_version, load_settings, resource_dir
 from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
 CONTENT_SECURITY_POLICY = (
@@ -23,6 +22,12 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def version() -> str:
+    """This installation's version (``config.app_version``: the package metadata, which
+    PyInstaller copies into the desktop bundle)."""
+    return app_version()
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
@@ -33,12 +38,16 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
     )
-    app.config.update((settings or load_settings()).flask_config())
+    settings = settings or load_settings()
+    app.config.update(settings.flask_config())
     app.config.update(overrides)
-    logging.basicConfig(
+    logs.configure(
+        edition=app.config.get("EDITION", "desktop"),
         level=app.config.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        data_dir=app.config.get("DATA_DIR"),
     )
+    if app.config.get("ACCESS_LOG"):
+        logs.init_access_log(app)
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops > 0:  # only then is X-Forwarded-For believed, and only the last ``hops`` entries
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, request, session
+from flask_login import current_user, login_user
 
 from .extensions import csrf, db, login_manager
-from .services import Actor, policy, users
+from .services import Actor, policy, security, users
 from .services.errors import Unauthorized
 from .services.security import EventContext
 
@@ -92,3 +92,15 @@ def permission_required(permission: str):
         return wrapped
 
     return decorator
+
+
+def log_in(user) -> None:
+    """Start a new server-side session for ``user`` and record the login (the setup page)."""
+    session.clear()  # a fresh session: nothing from before the login carries over
+    login = users.start_session(db.session, user, request.remote_addr, request.user_agent.string)
+    security.record(
+        db.session, event_context(user), "login", user_id=user.id, email=user.email, details={}
+    )
+    user.login_session_id = login.id
+    login_user(user)
+    flash(f"Welcome, {user.name}.", "success")

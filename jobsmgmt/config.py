@@ -7,6 +7,7 @@ import os
 import secrets
 import sys
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -37,6 +38,20 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def app_version() -> str:
+    """This installation's version, from the package metadata (PyInstaller copies it into the
+    desktop bundle)."""
+    try:
+        return metadata.version("jobsmgmt")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def data_dir_path() -> Path:
+    """Where the desktop edition keeps its data (nothing is created)."""
+    return Path(_env("JOBSMGMT_DATA_DIR") or user_data_dir("jobsmgmt", appauthor=False))
+
+
 def redis_url_with_tls_policy(url: str | None, verify: bool) -> str | None:
     """Heroku Redis serves TLS (``rediss://``) with a self-signed certificate that no CA
     signed: with ``REDIS_TLS_VERIFY=0`` the connection stays encrypted but the certificate is
@@ -48,9 +63,15 @@ def redis_url_with_tls_policy(url: str | None, verify: bool) -> str | None:
 
 
 def data_dir() -> Path:
-    path = Path(_env("JOBSMGMT_DATA_DIR") or user_data_dir("jobsmgmt", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path = data_dir_path()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def edition_from_environment() -> str:
+    """``hosted`` when DATABASE_URL names a server database, else ``desktop`` (reads only)."""
+    raw_db = _env("DATABASE_URL")
+    return "hosted" if raw_db is not None and not raw_db.startswith("sqlite") else "desktop"
 
 
 def _desktop_secrets(directory: Path) -> dict[str, str]:
@@ -129,6 +150,8 @@ class Settings:
             "CAREERS_PAGE_LIMIT": "120 per minute",
             "CAREERS_APPLY_LIMIT": "20 per minute",
             "LOG_LEVEL": self.log_level,
+            "ACCESS_LOG": self.edition == "desktop",
+            "SETUP_PAGE": self.edition == "desktop",
             "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
             "AUDIT_CHECKPOINT_FILE": str(checkpoints) if checkpoints else None,
         }
@@ -170,7 +193,7 @@ def engine_options(database_url: str) -> dict:
 def load_settings() -> Settings:
     """Read the environment once. Hosted = a server database; desktop = a SQLite file."""
     raw_db = _env("DATABASE_URL")
-    hosted = raw_db is not None and not raw_db.startswith("sqlite")
+    hosted = edition_from_environment() == "hosted"
     redis_url = redis_url_with_tls_policy(_env("REDIS_URL"), _bool("REDIS_TLS_VERIFY", True))
     portals = {name: _env(name) for name in PORTAL_VARIABLES}
     if hosted:

@@ -9,9 +9,13 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Run from the app (start-up, `jobsmgmt db upgrade`, tests), logging is already configured by
+# create_app (jobsmgmt/logs.py): leave it alone. fileConfig would reset the root level and, by
+# default, disable every existing logger, silencing the app's own (jobsmgmt.*) for good.
+# Only a bare `alembic` run without handlers gets alembic.ini's console logging, and even then
+# without disabling anyone.
+if config.config_file_name is not None and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -102,6 +106,15 @@ def run_migrations_online():
     conf_args.setdefault("include_object", outside_models)  # the search index (0007)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    # A caller may hand over its own connection (jobsmgmt restore migrates a copy of a backup
+    # this way, Alembic's "sharing a connection" recipe); otherwise the app's engine.
+    given = config.attributes.get("connection")
+    if given is not None:
+        context.configure(connection=given, target_metadata=get_metadata(), **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
 
     connectable = get_engine()
 

@@ -55,7 +55,14 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-TEST_OVERRIDES = {"TESTING": True, "RATELIMIT_ENABLED": False, "PROXY_FIX": False}
+# SETUP_PAGE off: most tests start from a database with nobody in it, where the desktop edition
+# would send /login to the one-time setup page (tests/test_desktop_setup.py turns it on).
+TEST_OVERRIDES = {
+    "TESTING": True,
+    "RATELIMIT_ENABLED": False,
+    "PROXY_FIX": False,
+    "SETUP_PAGE": False,
+}
 
 
 def make_settings(database_url: str, redis_url: str | None = None) -> Settings:

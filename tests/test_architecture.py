@@ -18,7 +18,7 @@ FLOORS = (
      "jobsmgmt.tasks", "jobsmgmt.queue", "jobsmgmt.schemas"),
     ("jobsmgmt.services", "jobsmgmt.portals"),
     ("jobsmgmt.demo", "jobsmgmt.schedule", "jobsmgmt.backup", "jobsmgmt.auth", "jobsmgmt.errors",
-     "jobsmgmt.login_throttle"),
+     "jobsmgmt.login_throttle", "jobsmgmt.schema", "jobsmgmt.instance"),
     ("jobsmgmt.blueprints", "jobsmgmt.desktop", "jobsmgmt.cli", "jobsmgmt.logs"),
     ("jobsmgmt",),
     ("jobsmgmt.__main__", "workers"),

@@ -299,7 +299,7 @@ def test_cli_seed_then_verify(app, runner):
 
 
 def test_first_run_demo_agency_has_a_history(app):
-    login = demo.ensure_demo_agency(db.session, None)
+    login = demo.ensure_demo_agency(db.session)
     assert login is not None and login[0] == demo.DEMO_ADMIN
     assert db.session.scalar(select(func.count()).select_from(Job)) == demo.FIRST_RUN["jobs"]
     assert (
@@ -307,7 +307,7 @@ def test_first_run_demo_agency_has_a_history(app):
         == demo.FIRST_RUN["applications"]
     )
     assert db.session.scalar(select(func.count()).select_from(User).where(User.role == "viewer"))
-    assert demo.ensure_demo_agency(db.session, None) is None  # not twice
+    assert demo.ensure_demo_agency(db.session) is None  # not twice
     assert db.session.scalar(select(func.count()).select_from(Job)) == demo.FIRST_RUN["jobs"]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+
+from jobsmgmt.cli.common import needs_database
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the queued tasks, then exit.")
-@with_appcontext
+@needs_database
 def worker(burst):
     """Run an RQ worker on REDIS_URL (hosted edition)."""
     from .worker import run_worker
@@ -20,7 +21,7 @@ def worker(burst):
 
 @click.command("scheduler")
 @click.option("--burst", is_flag=True, help="Register, enqueue what is due once, then exit.")
-@with_appcontext
+@needs_database
 def scheduler(burst):
     """Register the periodic tasks with rq-scheduler (fixed ids) and run its loop (hosted)."""
     from .scheduler import run_scheduler

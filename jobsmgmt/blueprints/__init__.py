@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         jobs,
         notifications,
+        setup,
         status,
     )
     from .api import api_bp
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         health,
         auth,
+        setup,
         dashboard,
         jobs,
         admin,

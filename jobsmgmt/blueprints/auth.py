@@ -54,6 +54,11 @@ def _failed_login(response) -> bool:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
+    if request.method == "GET" and current_app.config.get("SETUP_PAGE"):
+        from .setup import setup_open
+
+        if setup_open():  # a desktop started without the demo: no one to log in yet
+            return redirect(url_for("setup.first_admin"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)

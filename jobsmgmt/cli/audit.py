@@ -10,6 +10,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..services import audit, checkpoints, integrity
+from .common import needs_database
 
 audit_cli = click.Group("audit", help="The tamper-evident audit log.")
 
@@ -31,6 +32,7 @@ def _problem_line(problem) -> str:
     help="The checkpoint file (JSON lines) or a log export with 'audit-checkpoint' lines; "
     "desktop default: the data directory's file.",
 )
+@needs_database
 def audit_verify(job_id, checkpoint_file):
     """Verify the audit chains and checkpoints; exit 1 naming kind, job and seq on any problem."""
     records = None
@@ -64,6 +66,7 @@ def audit_verify(job_id, checkpoint_file):
 
 
 @audit_cli.command("checkpoint")
+@needs_database
 def audit_checkpoint():
     """Write an audit checkpoint now (table + checkpoint file, or a log line when hosted)."""
     out = current_app.config.get("AUDIT_CHECKPOINT_FILE")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-from flask import current_app
 
 from .. import demo
 from ..extensions import db
-from .common import domain_errors
+from .common import domain_errors, needs_database
 
 demo_cli = click.Group("demo", help="The demo agency and its seeded data.")
 
@@ -19,10 +16,10 @@ demo_cli = click.Group("demo", help="The demo agency and its seeded data.")
 @click.option("--applications", default=600, show_default=True, type=click.IntRange(0, 50_000_000))
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650))
 @click.option("--seed", "seed_value", default=1, show_default=True, type=int)
+@needs_database
 def demo_seed(jobs, applications, days, seed_value):
     """Add a deterministic demo history (jobs, applications, views, audit) over the past DAYS."""
-    data_dir = current_app.config.get("DATA_DIR")
-    login = demo.ensure_demo_agency(db.session, Path(data_dir) if data_dir else None, seed=False)
+    login = demo.ensure_demo_agency(db.session, seed=False)
     if login:
         click.echo(f"Demo login: {login[0]} / {login[1]}")
     with domain_errors():

@@ -1,31 +1,53 @@
-"""``jobsmgmt serve`` and ``jobsmgmt backup``: the desktop edition's commands."""
+"""``jobsmgmt serve``, ``backup`` and ``restore``: the desktop edition's commands."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..backup import backup_sqlite
+from ..config import app_version
 from ..desktop import serve_desktop
 from ..extensions import db
+from ..instance import InstanceLock, running_url
+from ..schema import restore_sqlite
 from ..services import audit, checkpoints
 from .common import domain_errors
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=int,
+    help="If it is taken by another program, the next free port is used.",
+)
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
-def serve(host, port, no_browser):
-    """Serve the desktop/embedded edition: waitress, in-process runner, browser."""
-    serve_desktop(host=host, port=port, open_browser=not no_browser)
+@click.option(
+    "--no-demo",
+    is_flag=True,
+    help="Start without the demo agency: an empty database and a one-time page on this "
+    "computer to create the first administrator.",
+)
+@with_appcontext
+def serve(host, port, no_browser, no_demo):
+    """Serve the desktop/embedded edition: waitress, in-process runner, browser (one instance
+    per data directory: a second start reports the running one)."""
+    sys.exit(
+        serve_desktop(host=host, port=port, open_browser=not no_browser, demo_agency=not no_demo)
+    )
 
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
 def backup(path):
     """Copy the SQLite database to PATH (online: the app may keep running)."""
     out = current_app.config.get("AUDIT_CHECKPOINT_FILE")
@@ -39,3 +61,33 @@ def backup(path):
         copy = Path(path).with_name(Path(path).name + ".audit-checkpoints.jsonl")
         shutil.copyfile(out, copy)
         click.echo(f"Audit checkpoints copied to {copy}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore(path):
+    """Replace the desktop database with the backup at PATH, after migrating a copy of it and
+    verifying its audit chains. Refuses while jobsmgmt is running; the current database is
+    backed up into backups/ first."""
+    data_dir = current_app.config.get("DATA_DIR")
+    lock = InstanceLock(Path(data_dir)) if data_dir else None
+    if lock is not None and not lock.acquire():
+        click.echo(
+            f"Error: jobsmgmt is running at {running_url(Path(data_dir)) or '(starting up)'}; "
+            "stop it (Ctrl+C in its window) before restoring.",
+            err=True,
+        )
+        sys.exit(2)
+    try:
+        with domain_errors():
+            result = restore_sqlite(current_app._get_current_object(), Path(path), app_version())
+    finally:
+        if lock is not None:
+            lock.release()
+    click.echo(
+        f"Restored {path} (made at migration {', '.join(result['from_revisions'])}; audit chain "
+        f"verified: {result['jobs_checked']} jobs, {result['entries_checked']} entries)."
+    )
+    if result["safety_backup"]:
+        click.echo(f"The database it replaced is in {result['safety_backup']}")

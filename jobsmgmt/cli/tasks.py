@@ -10,6 +10,7 @@ from flask import current_app
 from .. import queue, schedule  # noqa: F401  (schedule imports every periodic task's module)
 from ..models import utcnow
 from ..tasks import REGISTRY
+from .common import needs_database
 
 tasks_cli = click.Group("tasks", help="Background tasks.")
 
@@ -31,6 +32,7 @@ tasks_cli = click.Group("tasks", help="Background tasks.")
     default=None,
     help="calculate_daily_analytics: recompute the last N days, ending today.",
 )
+@needs_database
 def tasks_run(name, args, enqueue, on_date, days):
     """Run a task by NAME now (or --enqueue it)."""
     function = REGISTRY.get(name)

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..services import audit
 from ..services import users as user_service
 from ..services.security import EventContext
-from .common import domain_errors
+from .common import domain_errors, needs_database
 
 
 def _cli_events() -> EventContext:
@@ -31,6 +31,7 @@ users_cli = click.Group("users", help="Manage users and API tokens.")
     show_default=True,
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@needs_database
 def users_create(email, name, role, password_stdin):
     """Create a user (password from --password-stdin or a prompt)."""
     if password_stdin:
@@ -47,6 +48,7 @@ def users_create(email, name, role, password_stdin):
 @users_cli.command("token")
 @click.argument("email")
 @click.option("--name", default="CLI token", show_default=True)
+@needs_database
 def users_token(email, name):
     """Print a new API token for EMAIL (shown once, stored hashed)."""
     with domain_errors():
@@ -56,6 +58,7 @@ def users_token(email, name):
 
 
 @users_cli.command("list")
+@needs_database
 def users_list():
     """List users with their roles."""
     for user in user_service.list_users(db.session):

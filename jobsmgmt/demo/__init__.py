@@ -14,7 +14,6 @@ import random
 import secrets
 import time
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,13 +41,10 @@ DEMO_PEOPLE = (
 FIRST_RUN = {"jobs": 40, "applications": 600, "days": 90, "seed": 2026}
 
 
-def ensure_demo_agency(
-    session: Session, data_dir: Path | None, *, seed: bool = True
-) -> tuple[str, str] | None:
+def ensure_demo_agency(session: Session, *, seed: bool = True) -> tuple[str, str] | None:
     """On an empty database, create the demo admin and team (all with one generated password,
-    kept in the data directory so it can be printed again) and, with ``seed``, a small history
-    of jobs. Returns the demo login."""
-    login_file = data_dir / "demo-login.txt" if data_dir else None
+    stored hashed only) and, with ``seed``, a small history of jobs. Returns the demo login the
+    one time it is created (to be shown once), else None."""
     has_people = session.scalar(
         select(func.count()).select_from(User).where(User.is_system.is_(False))
     )
@@ -57,15 +53,9 @@ def ensure_demo_agency(
         users.create_user(session, DEMO_ADMIN, "Ada Admin", "admin", password)
         for email, name, role in DEMO_PEOPLE:
             users.create_user(session, email, name, role, password)
-        if login_file:
-            login_file.write_text(f"{DEMO_ADMIN}\n{password}\n")
-            login_file.chmod(0o600)
         if seed:
             seed_history(session, **FIRST_RUN)
         return DEMO_ADMIN, password
-    if login_file and login_file.exists():
-        email, password = login_file.read_text().split("\n")[:2]
-        return email, password
     return None
 
 

@@ -25,8 +25,13 @@ def _event(session: Session, events: EventContext | None, event_type: str, **fie
 
 TOKEN_PREFIX = "jm_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 8
-# Checked when the e-mail is unknown, so a wrong e-mail costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the e-mail is unknown, so a wrong e-mail costs as much time as a wrong
+    password. Made on first use: hashing at import cost every CLI call and start ~70 ms."""
+    return generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def normalise_email(email: str) -> str:
@@ -72,6 +77,21 @@ def create_user(
     return user
 
 
+def needs_first_admin(session: Session) -> bool:
+    """True while the installation has nobody (a desktop edition started without the demo): the
+    one-time setup page is open only then, so once anyone exists it can never add an admin."""
+    people = select(func.count()).select_from(User).where(User.is_system.is_(False))
+    return not session.scalar(people)
+
+
+def create_first_admin(session: Session, email: str, name: str, password: str) -> User:
+    """The setup page's one administrator; refused once anybody exists (the caller's write
+    transaction makes the check and the insert one step)."""
+    if not needs_first_admin(session):
+        raise Conflict("This installation is already set up: log in instead.", code="setup_done")
+    return create_user(session, email, name, "admin", password)
+
+
 def set_role(
     session: Session, user_id: str, role: str, active: bool, events: EventContext | None = None
 ) -> User:
@@ -102,7 +122,7 @@ def set_role(
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.password_hash or user.is_system:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None

@@ -26,6 +26,7 @@ def test_change_status_notify_and_audit(page, live_server, login, sqlite_app):
     login(admin)
     page.goto(f"{live_server}/jobs/{job_id}")
     page.click("text=Change status")
+    page.wait_for_url(f"{live_server}/jobs/{job_id}/status")  # not the old page's (no select)
     options = page.locator("select[name=status] option").evaluate_all(
         "els => els.map(e => e.value)"
     )

@@ -1,0 +1,186 @@
+"""The database schema's revision, and upgrades that cannot lose data.
+
+The desktop edition migrates on its own (``jobsmgmt serve`` and every CLI command that needs the
+database); before migrations touch an existing database it takes an online backup into
+``backups/`` (the newest five are kept). The hosted edition migrates in its release phase
+(``jobsmgmt db upgrade``), so its commands only check and say so when the schema is behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy import inspect, text
+
+from .config import app_version
+from .extensions import db
+from .services.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database is not at the code's migration head and this edition does not migrate it."""
+
+
+@dataclass
+class UpgradeReport:
+    from_revisions: tuple[str, ...]
+    to_revisions: tuple[str, ...]
+    backup: Path | None
+
+
+def migrations_directory(app: Flask) -> str:
+    return app.extensions["migrate"].directory
+
+
+def head_revisions(app: Flask) -> tuple[str, ...]:
+    config = Config()
+    config.set_main_option("script_location", migrations_directory(app))
+    return tuple(sorted(ScriptDirectory.from_config(config).get_heads()))
+
+
+def current_revisions(engine) -> tuple[str, ...]:
+    """The revisions in ``alembic_version`` (empty for a new database). Read with plain SQL:
+    Alembic's MigrationContext would log two lines at every CLI call."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return ()
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        return tuple(sorted(row[0] for row in rows))
+
+
+def sqlite_path(engine) -> Path | None:
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return None
+    if engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database)
+
+
+def ensure_schema(app: Flask, *, migrate: bool, version: str = "") -> UpgradeReport | None:
+    """Bring the database to the migration head (``migrate``) or raise ``SchemaOutOfDate``.
+    Returns what was done, None when it was already there. Call inside an app context."""
+    from flask_migrate import upgrade
+
+    from .backup import automatic_backup, create_private_file, make_private
+
+    engine = db.engine
+    path = sqlite_path(engine)
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(path)  # SQLite gives its -wal and -shm files the same mode
+    elif path is not None:
+        make_private(path)  # also a database an earlier version left readable by others
+    current = current_revisions(engine)
+    head = head_revisions(app)
+    if current == head:
+        return None
+    if not migrate:
+        raise SchemaOutOfDate(
+            f"The database is at migration {', '.join(current) or 'none (empty)'}, this version "
+            f"needs {', '.join(head)}: run `jobsmgmt db upgrade` first."
+        )
+    backup = None
+    if current and path is not None and app.config.get("DATA_DIR"):
+        backup = automatic_backup(engine, Path(app.config["DATA_DIR"]), version or app_version())
+        log.info(
+            "Backed up the database at migration %s to %s before upgrading to %s",
+            ", ".join(current),
+            backup,
+            ", ".join(head),
+        )
+    db.session.remove()
+    upgrade(directory=migrations_directory(app))
+    if path is not None:
+        make_private(path)
+    log.info("Database migrated from %s to %s", ", ".join(current) or "empty", ", ".join(head))
+    return UpgradeReport(current, head, backup)
+
+
+def restore_sqlite(app, source: Path, version: str) -> dict:
+    """Replace the desktop database with the backup at ``source``: copy it aside, migrate the
+    copy to this version's head, verify its audit chains with this installation's AUDIT_KEY,
+    back the current database up into ``backups/``, then swap the copy in. Nothing changes when
+    any step fails. The caller holds the instance lock (no server is running)."""
+    from alembic import command
+    from alembic.util import CommandError
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from .backup import automatic_backup, check_sqlite_file, create_private_file, make_private
+    from .services import audit
+
+    live = sqlite_path(db.engine)
+    if live is None:
+        raise ValidationFailed(
+            "restore replaces the desktop edition's SQLite file; restore PostgreSQL with "
+            "pg_restore or your platform's database backups."
+        )
+    source = Path(source).resolve()
+    if source == live.resolve():
+        raise ValidationFailed(f"{source} is the live database.")
+    check_sqlite_file(source)
+    staging = live.with_name(live.name + ".restoring")
+    leftovers = (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm"))
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+    create_private_file(staging)
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writer = sqlite3.connect(staging)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+    engine = create_engine(f"sqlite:///{staging}")
+    try:
+        revisions = current_revisions(engine)
+        if not revisions:
+            raise ValidationFailed(f"{source} is not a jobsmgmt database (no migrations).")
+        config = app.extensions["migrate"].migrate.get_config(migrations_directory(app))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection  # migrations/env.py migrates this
+            try:
+                command.upgrade(config, "head")
+            except CommandError as error:
+                raise ValidationFailed(
+                    f"{source} was made by a newer version of jobsmgmt ({error})."
+                ) from error
+        with Session(engine, info={"audit_key": app.config["AUDIT_KEY"]}) as session:
+            report = audit.verify(session)
+        engine.dispose()
+        if not report.valid:
+            first = report.problems[0]
+            raise ValidationFailed(
+                f"The audit chain of {source} does not verify ({len(report.problems)} problem(s); "
+                f"first: job {first.job_id} seq {first.seq}: {first.kind}). It was changed after "
+                "the backup, or made with another AUDIT_KEY (secrets.json). Nothing was restored."
+            )
+        safety = None
+        if live.exists() and live.stat().st_size:
+            safety = automatic_backup(db.engine, live.parent, version)
+        db.session.remove()
+        db.engine.dispose()
+        for stale in (Path(f"{live}-wal"), Path(f"{live}-shm")):
+            stale.unlink(missing_ok=True)
+        os.replace(staging, live)
+        make_private(live)
+    except BaseException:
+        engine.dispose()
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        raise
+    return {
+        "from_revisions": revisions,
+        "jobs_checked": report.jobs_checked,
+        "entries_checked": report.entries_checked,
+        "safety_backup": safety,
+    }
