@@ -29,6 +29,9 @@ def serve_desktop(host: str, port: int, open_browser: bool) -> None:
     from waitress import serve
 
     app = current_app._get_current_object()
+    if not app.config.get("PUBLIC_URL"):  # absolute apply links, the feed, the sandbox
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+        app.config["PUBLIC_URL"] = f"http://{shown}:{port}"
     login = prepare(app)
     queue.in_process_runner(app)
     start_in_process(app)  # resumes unfinished bulk operations, then runs the periodic tasks

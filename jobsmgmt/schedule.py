@@ -16,7 +16,7 @@ from flask import Flask
 
 from . import queue
 from .extensions import db
-from .services import analytics, scheduled
+from .services import analytics, postings, scheduled
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ SCHEDULE = (
     PeriodicTask(analytics.calculate_daily_analytics, 60 * 60),
     PeriodicTask(scheduled.expire_external_postings, 15 * 60),
     PeriodicTask(scheduled.resume_stalled_bulk_operations, 2 * 60),
+    PeriodicTask(postings.refresh_external_postings, 2 * 60),
 )
 
 

@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         jobs,
         notifications,
+        postings,
         status,
     )
     from .api import api_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         analytics,
         careers,
         applications,
+        postings,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)

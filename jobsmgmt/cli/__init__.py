@@ -12,10 +12,11 @@ from flask import Flask
 from .audit import audit_cli
 from .demo import demo_cli
 from .desktop import backup, serve
+from .sandbox import sandbox
 from .tasks import tasks_cli
 from .users import users_cli
 
 
 def register_cli(app: Flask) -> None:
-    for command in (users_cli, audit_cli, tasks_cli, demo_cli, serve, backup):
+    for command in (users_cli, audit_cli, tasks_cli, demo_cli, serve, backup, sandbox):
         app.cli.add_command(command)

@@ -221,6 +221,7 @@ def _apply(session: Session, op: BulkOperation, job: Job, actor: Actor, now: dat
             expires_in_days=params.get("expires_in_days", postings.DEFAULT_EXPIRES_IN_DAYS),
             extra_audit=extra,
             now=now,
+            deliver=False,  # delivered together when the run ends (LinkedIn: one batch)
         )
     elif op.operation_type == "delete":
         jobs.delete_job(session, job.id, actor, commit=False, extra_audit=extra)
@@ -322,7 +323,19 @@ def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | 
         _process_job(session, op_id, job_id, actor, job_delay_ms)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
+    if op is not None and op.operation_type == "post_external":
+        _deliver_postings(session, op)
+    op = session.get(BulkOperation, op_id)
     return op.status if op else None
+
+
+def _deliver_postings(session: Session, op: BulkOperation) -> None:
+    """One delivery task for every posting the run queued (LinkedIn sends them in one batch
+    request). A lost message is repeated by ``refresh_external_postings``."""
+    ids = postings.live_postings_of(session, list(op.job_ids), op.parameters.get("portals"))
+    session.rollback()
+    if ids:
+        queue.enqueue(postings.deliver_external_posting, *ids)
 
 
 @task
