@@ -7,7 +7,15 @@ sandbox on, a portal whose base URL is unset points at the sandbox with its cred
 
 from __future__ import annotations
 
-from .base import Listing, NotConfigured, Outcome, PortalAdapter, PortalError, PortalSettings
+from .base import (
+    LABELS,
+    Listing,
+    NotConfigured,
+    Outcome,
+    PortalAdapter,
+    PortalError,
+    PortalSettings,
+)
 from .indeed import IndeedAdapter
 from .linkedin import LinkedInAdapter
 from .naukri import NaukriAdapter
@@ -17,10 +25,10 @@ ADAPTERS: dict[str, type[PortalAdapter]] = {
     "indeed": IndeedAdapter,
     "naukri": NaukriAdapter,
 }
-LABELS = {"linkedin": "LinkedIn", "indeed": "Indeed", "naukri": "Naukri"}
 
 __all__ = [
     "ADAPTERS",
+    "LABELS",
     "Listing",
     "NotConfigured",
     "Outcome",

@@ -21,6 +21,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+LABELS = {"linkedin": "LinkedIn", "indeed": "Indeed", "naukri": "Naukri"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class PortalError(Exception):
 class NotConfigured(PortalError):
     def __init__(self, portal: str, missing: str):
         super().__init__(
-            f"{portal.title()} is not configured: set {missing} (see docs/portals.md).",
+            f"{LABELS.get(portal, portal)} is not configured: set {missing} (see docs/portals.md).",
             final=True,
         )
 
