@@ -90,6 +90,9 @@ def start_in_process(app: Flask) -> InProcessScheduler:
     db.session.remove()
     if resumed:
         log.info("Resumed %d unfinished bulk operation(s) at start-up", len(resumed))
+    # Portal work a killed process left pending (its delivery died half way): repeat it now;
+    # the portals recognise what they already have.
+    queue.enqueue(postings.refresh_external_postings, "0")
     scheduler = InProcessScheduler(app).start()
     app.extensions["jobsmgmt.scheduler"] = scheduler
     return scheduler
