@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -169,9 +168,6 @@ def indeed_feed():
         and version.last_modified.replace(microsecond=0) <= request.if_modified_since
     ):
         return Response(status=304, headers=headers)
-    body = feed.indeed_xml(db.session, base_url=base, company=company)
-    return Response(
-        stream_with_context(body),
-        mimetype="application/xml",
-        headers=headers,
-    )
+    db.session.rollback()  # the stream reads on a session of its own
+    body = feed.indeed_xml(db.engine, base_url=base, company=company)
+    return Response(body, mimetype="application/xml", headers=headers)

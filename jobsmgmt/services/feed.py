@@ -11,8 +11,10 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ..database import set_write_intent
 from ..models import Job, JobExternalPosting, utcnow
 from . import postings
 
@@ -76,8 +78,15 @@ def _location(location: str) -> tuple[str, str]:
     return "", (location or "").strip()
 
 
-def indeed_xml(session: Session, *, base_url: str, company: str) -> Iterator[str]:
-    """The feed, yielded a job at a time (the database is read in batches)."""
+def indeed_xml(engine: Engine, *, base_url: str, company: str) -> Iterator[str]:
+    """The feed, yielded a job at a time while the database is read in batches, on a session
+    of its own (the response is streamed after the request's context has ended)."""
+    set_write_intent(False)  # a read: never SQLite's write lock
+    with Session(engine) as session:
+        yield from _xml(session, base_url=base_url, company=company)
+
+
+def _xml(session: Session, *, base_url: str, company: str) -> Iterator[str]:
     now = utcnow()
     yield '<?xml version="1.0" encoding="utf-8"?>\n<source>\n'
     yield f"<publisher>{cdata(company)}</publisher>\n"
