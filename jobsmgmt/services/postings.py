@@ -49,6 +49,15 @@ PORTAL_FIELDS = {
     "naukri": ("title", "description", "location"),
 }
 UPDATE_FIELDS = ("title", "description", "location", "employment_type")
+# Audit entries the delivery writes when a portal answers (after the request's own entry).
+DELIVERY_AUDIT_ACTIONS = (
+    "posting_published",
+    "posting_updated",
+    "posting_closed",
+    "posting_publish_failed",
+    "posting_update_failed",
+    "posting_close_failed",
+)
 
 
 @dataclass(frozen=True)
