@@ -244,7 +244,7 @@ def run(rounds: int = 2, latency_ms: int = 100) -> list[dict]:
 
 def _requests(counts: dict) -> str:
     return "; ".join(
-        f"{portal}: " + ", ".join(f"{k} ×{v}" for k, v in sorted(counts[portal].items()))
+        f"{portal}: " + ", ".join(f"{k} ×{v}" for k, v in sorted(counts[portal].items()) if v)
         for portal in PORTALS
     )
 

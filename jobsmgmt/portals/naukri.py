@@ -13,7 +13,11 @@ What we assume until Naukri's partner documentation is available (docs/portals.m
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from .base import Listing, NotConfigured, Outcome, PortalAdapter, PortalError, error_text
+
+PARALLEL = 4  # calls at once (no published rate limit; kept modest)
 
 
 class NaukriAdapter(PortalAdapter):
@@ -68,6 +72,10 @@ class NaukriAdapter(PortalAdapter):
         )
 
     def publish(self, listings: list[Listing]) -> list[Outcome]:
+        """One call per posting (the provisional API has no batch), ``PARALLEL`` at a time."""
+        if len(listings) > 1:
+            with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+                return [o for part in pool.map(self.publish, [[x] for x in listings]) for o in part]
         outcomes = []
         for listing in listings:
             response = self._call("POST", "/v1/jobs", json=self.body(listing))

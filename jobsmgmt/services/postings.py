@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -437,10 +438,17 @@ def deliver(session: Session, posting_ids, config: PortalConfig) -> dict[str, st
     for item in work:
         groups[(item.portal, item.action)].append(item)
     states = {}
-    for (portal, action), items in groups.items():
-        for item, outcome in _run_group(portal, action, items, config):
-            _record(session, item, outcome)
-            states[item.posting_id] = outcome.state
+    # The portals are asked at the same time (one thread per portal and action); the answers
+    # are recorded here, on this thread's session.
+    with ThreadPoolExecutor(max_workers=max(len(groups), 1)) as pool:
+        answers = [
+            pool.submit(_run_group, portal, action, items, config)
+            for (portal, action), items in groups.items()
+        ]
+        for future in answers:
+            for item, outcome in future.result():
+                _record(session, item, outcome)
+                states[item.posting_id] = outcome.state
     return states
 
 
