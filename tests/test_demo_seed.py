@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from jobsmgmt import create_app
+from jobsmgmt import create_app, demo
 from jobsmgmt.extensions import db
 from jobsmgmt.models import (
     FINAL_STAGES,
@@ -23,7 +23,6 @@ from jobsmgmt.models import (
     JobStatusHistory,
     User,
 )
-from jobsmgmt import demo
 from jobsmgmt.services import analytics, audit, users
 from jobsmgmt.services.applications import compute_match_score
 from jobsmgmt.services.status import TRANSITIONS

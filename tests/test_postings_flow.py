@@ -324,3 +324,26 @@ def test_openapi_documents_the_postings_routes(papp):
 def test_adapter_sees_the_same_sandbox_as_the_app(papp, sandbox):  # noqa: F811
     config = postings.portal_config(papp.config)
     assert adapter_for(config.settings("linkedin")).settings.base_url == f"{sandbox.url}/linkedin"
+
+
+def test_a_slow_linkedin_task_is_polled_by_the_periodic_task(papp, factory, sandbox):  # noqa: F811
+    client, headers = papp.test_client(), factory.headers()
+    job_id = open_job(factory).id
+    fault(sandbox, "linkedin", "task_in_progress", seconds=8)  # the delivery polls 5 times
+    post(client, headers, job_id, ["linkedin"])
+    finish(papp)
+    row = postings_of(job_id)["linkedin"]
+    assert row.status == "pending" and row.meta["task_id"].startswith(
+        "urn:li:simpleJobPostingTask:"
+    )
+    polls = []
+    for _ in range(5):  # the periodic task: one poll each run, no repeat (not stale)
+        polls.append(postings.refresh_external_postings())
+        if postings_of(job_id)["linkedin"].status == "posted":
+            break
+    # 8 polls IN_PROGRESS: 5 during the delivery, 3 periodic runs; the 4th run sees SUCCEEDED.
+    assert [p["polled"] for p in polls] == [0, 0, 0, 1]
+    assert all(p["redriven"] == 0 for p in polls)
+    row = postings_of(job_id)["linkedin"]
+    assert row.external_job_id.startswith("urn:li:jobPosting:") and "task_id" not in row.meta
+    assert sandbox.state.snapshot()["requests"]["linkedin"]["POST /v2/simpleJobPostings"] == 1

@@ -12,7 +12,8 @@ Kinds: ``429`` (with ``Retry-After``), ``500``, ``timeout`` (no answer for ``sec
 (field errors: a LinkedIn element, Indeed ``BAD_USER_INPUT``, Naukri HTTP 422),
 ``task_failed`` (a LinkedIn task ends FAILED), ``forbidden`` (Indeed ``FORBIDDEN``) and
 ``hold`` (the posting is stored, then the answer waits ``seconds``: a worker killed meanwhile
-dies between the portal's answer and its own commit). ``POST /sandbox/_control/latency``
+dies between the portal's answer and its own commit), ``task_in_progress`` (the next LinkedIn
+task answers IN_PROGRESS to ``seconds`` polls). ``POST /sandbox/_control/latency``
 ``{"ms": 100}`` slows every call down; ``GET /sandbox/_control/state`` shows postings and
 request counts; ``POST /sandbox/_control/reset`` forgets everything.
 
@@ -57,6 +58,7 @@ FAULT_KINDS = (
     "task_failed",
     "forbidden",
     "hold",
+    "task_in_progress",
 )
 TRANSPORT_FAULTS = ("429", "500", "timeout", "reset")
 TOKEN_PATHS = ("/oauth/v2/accessToken", "/oauth/v2/tokens")
@@ -238,12 +240,14 @@ def create_blueprint(state: SandboxState) -> Blueprint:
     def linkedin_task(key: str, operation: str, failed: str | None = None) -> str:
         task_id = f"urn:li:simpleJobPostingTask:{state.next_id()}"
         record = state.postings["linkedin"].get(key)
+        slow = state.take_fault("linkedin", ("task_in_progress",))
         state.tasks[task_id] = {
             "id": task_id,
             "status": "FAILED" if failed else "SUCCEEDED",
             "jobPostingOperationType": operation,
             "jobPosting": record["urn"] if record and not failed else None,
             "error": {"message": failed} if failed else None,
+            "polls_left": int(slow.seconds) if slow else 0,  # IN_PROGRESS for that many polls
         }
         return task_id
 
@@ -340,8 +344,17 @@ def create_blueprint(state: SandboxState) -> Blueprint:
         if not match:
             return _json_error(400, "ids must be List(urn,...)")
         ids = [unquote(i) for i in match.group(1).split(",") if i]
+        results = {}
         with state.lock:
-            results = {i: dict(state.tasks[i]) for i in ids if i in state.tasks}
+            for i in ids:
+                task = state.tasks.get(i)
+                if task is None:
+                    continue
+                shown = {k: v for k, v in task.items() if k != "polls_left"}
+                if task["polls_left"] > 0:
+                    task["polls_left"] -= 1
+                    shown.update(status="IN_PROGRESS", jobPosting=None)
+                results[i] = shown
         return jsonify(results=results)
 
     # --- Indeed --------------------------------------------------------------------------------
