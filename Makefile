@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-heavy lint format bench desktop clean
+.PHONY: run test test-heavy lint format bench desktop lock clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ bench: $(STAMP)
 desktop: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[desktop]'
 	$(BIN)/pyinstaller --noconfirm jobsmgmt.spec
+
+# The production lock the buildpack installs (requirements.txt): setup.cfg's install_requires and
+# the build requirements of the app itself (bin/post_compile installs it from them), every file
+# pinned by hash. Keeps existing pins; PIP_COMPILE_ARGS=--upgrade moves everything forward.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet "pip-tools>=7.4,<8"
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	  --allow-unsafe --strip-extras --build-deps-for=editable --no-emit-index-url \
+	  --no-emit-find-links --output-file=requirements.txt $(PIP_COMPILE_ARGS) setup.cfg
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -37,6 +37,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def redis_url_with_tls_policy(url: str | None, verify: bool) -> str | None:
+    """Heroku Redis serves TLS (``rediss://``) with a self-signed certificate that no CA
+    signed: with ``REDIS_TLS_VERIFY=0`` the connection stays encrypted but the certificate is
+    not checked (redis-py's ``ssl_cert_reqs=none``, read from the URL by every client: RQ, the
+    scheduler, the login throttle's storage)."""
+    if not url or verify or not url.startswith("rediss://") or "ssl_cert_reqs=" in url:
+        return url
+    return url + ("&" if "?" in url else "?") + "ssl_cert_reqs=none"
+
+
 def data_dir() -> Path:
     path = Path(_env("JOBSMGMT_DATA_DIR") or user_data_dir("jobsmgmt", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
@@ -140,7 +150,7 @@ def load_settings() -> Settings:
     """Read the environment once. Hosted = a server database; desktop = a SQLite file."""
     raw_db = _env("DATABASE_URL")
     hosted = raw_db is not None and not raw_db.startswith("sqlite")
-    redis_url = _env("REDIS_URL")
+    redis_url = redis_url_with_tls_policy(_env("REDIS_URL"), _bool("REDIS_TLS_VERIFY", True))
     portals = {name: _env(name) for name in PORTAL_VARIABLES}
     if hosted:
         missing = [name for name in ("SECRET_KEY", "AUDIT_KEY") if not _env(name)]

@@ -12,8 +12,9 @@ import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 _write_intent: ContextVar[bool] = ContextVar("jobsmgmt_write_intent", default=True)
 
@@ -50,3 +51,14 @@ def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def reachable(session: Session) -> bool:
+    """Whether the database answers a trivial query (the health check)."""
+    try:
+        session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        return False
+    finally:
+        session.rollback()

@@ -8,6 +8,7 @@ schedule (``schedule.py``) lists function objects, so a wrong name fails at impo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -18,6 +19,7 @@ from .extensions import db
 
 REGISTRY: dict[str, Callable] = {}
 _bound_app: Flask | None = None
+_stop = threading.Event()
 
 
 def task(function: Callable) -> Callable:
@@ -61,3 +63,14 @@ def task_session() -> Iterator[Session]:
 def setting(name: str):
     """A setting of the app the task runs in (read by task functions, passed on to services)."""
     return current_app.config.get(name)
+
+
+def request_stop() -> None:
+    """The process running tasks is shutting down (``jobsmgmt worker``'s work horse on SIGTERM):
+    long tasks end between two units of work and hand the rest back to the queue."""
+    _stop.set()
+
+
+def stop_requested() -> bool:
+    """Whether this process was asked to stop (checked by long tasks between units of work)."""
+    return _stop.is_set()

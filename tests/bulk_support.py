@@ -1,5 +1,5 @@
-"""Helpers for the bulk-operation and scheduled-task tests: jobs in a given status, real worker
-and server subprocesses, and the checks that nothing was lost or doubled."""
+"""Helpers for the bulk-operation and scheduled-task tests: real worker and server subprocesses,
+and the checks that nothing was lost or doubled."""
 
 from __future__ import annotations
 
@@ -14,30 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job, JobAuditLog, JobStatusHistory
-from jobsmgmt.services import Actor, audit, status
+from jobsmgmt.services import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBSMGMT = Path(sys.executable).with_name("jobsmgmt")
-PATHS = {
-    "draft": [],
-    "open": ["open"],
-    "on_hold": ["open", "on_hold"],
-    "closed": ["open", "closed"],
-    "archived": ["archived"],
-}
-
-
-def make_job(factory, state: str = "draft", owner=None, **fields) -> Job:
-    """A job created through the services and moved to ``state`` by its owner."""
-    job = factory.job(owner=owner, **fields)
-    with write_intent():
-        for step in PATHS[state]:
-            status.change_status(db.session, job.id, step, Actor(job.owner_id))
-    db.session.rollback()
-    return db.session.get(Job, job.id)
 
 
 def free_port() -> int:

@@ -8,7 +8,6 @@ they fail instead, so CI can never pass without really using them.
 from __future__ import annotations
 
 import contextvars
-import functools
 import os
 import re
 import shutil
@@ -23,15 +22,30 @@ from sqlalchemy import create_engine, text
 
 from jobsmgmt import create_app
 from jobsmgmt.config import Settings, normalise_database_url
-from jobsmgmt.database import set_write_intent, write_intent
+from jobsmgmt.database import set_write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import SYSTEM_USER_ID
-from jobsmgmt.services import Actor, users
+from tests.factories import PASSWORD, Factory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by what it really uses, so ``-m`` selects by need: ``postgres`` (the
+    PostgreSQL fixtures, directly or through the ``app`` parameter), ``redis``, ``browser``
+    (tests/browser/), and ``slow`` for the ones that start servers or browsers."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("app") == "postgresql" or names & {"pg_database", "pg_url", "pg_app"}:
+            item.add_marker(pytest.mark.postgres)
+        if "redis_url" in names:
+            item.add_marker(pytest.mark.redis)
+        if "browser" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 def unavailable(reason: str):
@@ -214,57 +228,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def _writes(method):
-    """Factory writes start a fresh write transaction; reads afterwards hold no write lock, so a
-    live server in another thread can write (SQLite) while a test inspects data."""
-
-    @functools.wraps(method)
-    def wrapped(self, *args, **kwargs):
-        db.session.rollback()
-        with write_intent():
-            result = method(self, *args, **kwargs)
-        db.session.rollback()
-        return result
-
-    return wrapped
-
-
-class Factory:
-    """Builds users, tokens and jobs through the services, as the app would."""
-
-    def __init__(self, app):
-        self.app = app
-        self.counter = 0
-
-    @_writes
-    def user(self, role: str = "recruiter", name: str | None = None, password: str = PASSWORD):
-        self.counter += 1
-        email = f"{role}{self.counter}-{uuid.uuid4().hex[:6]}@example.com"
-        return users.create_user(
-            db.session, email, name or f"{role.title()} {self.counter}", role, password
-        )
-
-    @_writes
-    def token(self, user) -> str:
-        return users.create_token(db.session, user.id, "tests")[1]
-
-    def headers(self, role: str = "recruiter") -> dict:
-        return {"Authorization": f"Bearer {self.token(self.user(role))}"}
-
-    @_writes
-    def job(self, owner=None, **fields):
-        from jobsmgmt.services import jobs
-
-        owner = owner or self.user("recruiter")
-        values = {
-            "title": "Backend Engineer",
-            "department": "Engineering",
-            "location": "Remote",
-            **fields,
-        }
-        return jobs.create_job(db.session, values, Actor(owner.id, "127.0.0.1", "tests"))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import requests
 from jobsmgmt.extensions import db
 from jobsmgmt.models import JobExternalPosting
 from jobsmgmt.portals.sandbox import SandboxServer
-from tests.bulk_support import make_job
 
 DESCRIPTION = (
     "We are looking for an engineer who enjoys building reliable services, reviews code with "
@@ -59,7 +58,7 @@ def fault(sandbox, portal: str, kind: str, **options) -> None:
 
 def open_job(factory, owner=None, **fields):
     values = {"description": DESCRIPTION, "location": "Berlin, Germany", **fields}
-    return make_job(factory, "open", owner=owner, **values)
+    return factory.job(owner=owner, status="open", **values)
 
 
 def postings_of(job_id: str) -> dict[str, JobExternalPosting]:

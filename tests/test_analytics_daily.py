@@ -163,7 +163,7 @@ def test_task_from_the_cli(app, world):
 
 def test_task_through_a_real_rq_worker(pg_url, redis_url):
     with app_context(build_app(pg_url, REDIS_URL=redis_url)) as app:
-        from tests.conftest import Factory
+        from tests.factories import Factory
 
         world = build(Factory(app).user("recruiter"))
         start, end = TODAY - timedelta(days=50), TODAY

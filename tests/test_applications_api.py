@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Application, ApplicationStageEvent, Candidate, Job, utcnow
 from jobsmgmt.services.applications import compute_match_score
+from tests.factories import set_job
 
 APPLICATION_FIELDS = {
     "id",
@@ -25,30 +25,13 @@ APPLICATION_FIELDS = {
 }
 
 
-def set_job(job_id: str, **fields) -> None:
-    """Put a job in a state directly (job status changes are another service's work)."""
-    db.session.rollback()
-    with write_intent():
-        row = db.session.get(Job, job_id)
-        for name, value in fields.items():
-            setattr(row, name, value)
-        db.session.commit()
-    db.session.rollback()
-
-
-def open_job(factory, **fields) -> str:
-    job = factory.job(**fields)
-    set_job(job.id, status="open", published_at=utcnow())
-    return job.id
-
-
 def body(email="ann@example.com", **extra) -> dict:
     return {"candidate": {"name": "Ann Lee", "email": email}, **extra}
 
 
 def test_apply_returns_the_documented_shape(client, factory):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory, required_skills=["Python", "SQL"])
+    job_id = factory.job(status="open", required_skills=["Python", "SQL"]).id
     response = client.post(
         f"/api/jobs/{job_id}/applications",
         json=body(
@@ -96,7 +79,7 @@ def test_only_open_jobs_accept(client, factory, status):
 
 def test_past_deadline_refused(client, factory):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     set_job(job_id, application_deadline=utcnow() - timedelta(minutes=1))
     response = client.post(f"/api/jobs/{job_id}/applications", json=body(), headers=headers)
     assert response.status_code == 409
@@ -109,7 +92,7 @@ def test_past_deadline_refused(client, factory):
 
 def test_duplicate_application_reuses_the_candidate(client, factory):
     headers = factory.headers("recruiter")
-    first_job, second_job = open_job(factory), open_job(factory)
+    first_job, second_job = factory.job(status="open").id, factory.job(status="open").id
     url = f"/api/jobs/{first_job}/applications"
     assert client.post(url, json=body("dup@example.com"), headers=headers).status_code == 201
     again = client.post(url, json=body("DUP@example.com"), headers=headers)
@@ -142,8 +125,8 @@ def test_match_score_rule(required, skills, resume, expected):
 
 def test_match_score_computed_supplied_and_null(client, factory):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory, required_skills=["Java", "SQL", "Docker"])
-    no_skills = open_job(factory, required_skills=[])
+    job_id = factory.job(status="open", required_skills=["Java", "SQL", "Docker"]).id
+    no_skills = factory.job(status="open", required_skills=[]).id
     url = f"/api/jobs/{job_id}/applications"
     computed = client.post(
         url, json=body("a@example.com", skills=["JavaScript", "SQL"]), headers=headers
@@ -181,7 +164,7 @@ def test_match_score_computed_supplied_and_null(client, factory):
 )
 def test_bad_bodies_are_422(client, factory, payload):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     response = client.post(f"/api/jobs/{job_id}/applications", json=payload, headers=headers)
     assert response.status_code == 422, response.json
     assert response.json["error"]["details"]["fields"]
@@ -189,7 +172,7 @@ def test_bad_bodies_are_422(client, factory, payload):
 
 def test_malformed_json_and_unknown_ids(client, factory):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     bad = client.post(
         f"/api/jobs/{job_id}/applications",
         data="{not json",
@@ -204,7 +187,7 @@ def test_malformed_json_and_unknown_ids(client, factory):
 
 
 def test_permissions(client, factory):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     url = f"/api/jobs/{job_id}/applications"
     assert client.post(url, json=body()).status_code == 401
     viewer = factory.headers("viewer")
@@ -220,8 +203,8 @@ def test_permissions(client, factory):
 
 def test_list_filter_and_paginate(client, factory):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory)
-    other = open_job(factory)
+    job_id = factory.job(status="open").id
+    other = factory.job(status="open").id
     ids = []
     for n in range(5):
         created = client.post(
@@ -248,7 +231,7 @@ def test_list_filter_and_paginate(client, factory):
 
 def test_stage_moves_and_reached_columns(client, factory):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     created = client.post(f"/api/jobs/{job_id}/applications", json=body(), headers=headers)
     application_id = created.json["application"]["id"]
     url = f"/api/applications/{application_id}"
@@ -301,7 +284,7 @@ def test_stage_moves_and_reached_columns(client, factory):
 @pytest.mark.parametrize("final", ["rejected", "withdrawn"])
 def test_rejected_and_withdrawn_are_final_and_reach_nothing(client, factory, final):
     headers = factory.headers("recruiter")
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     created = client.post(f"/api/jobs/{job_id}/applications", json=body(), headers=headers)
     url = f"/api/applications/{created.json['application']['id']}"
     assert client.patch(url, json={"stage": final}, headers=headers).status_code == 200

@@ -12,7 +12,6 @@ from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Application, Job, JobAnalytics
 from jobsmgmt.services import Actor, applications, careers, daily_counts
-from tests.test_applications_api import open_job
 
 STAGE_COLUMNS = {
     "shortlist_count": "reached_shortlisted_at",
@@ -58,7 +57,7 @@ def expected_rows(job_id: str, views: Counter) -> dict[date, dict[str, int]]:
 
 
 def test_views_applications_and_moves_land_on_their_days(app, factory, monkeypatch):
-    job_id = open_job(factory, required_skills=["SQL"])
+    job_id = factory.job(status="open", required_skills=["SQL"]).id
     clock = Clock(monkeypatch)
     actor = Actor.system()
     views: Counter = Counter()
@@ -132,7 +131,7 @@ def test_bump_creates_then_adds(app, factory):
 
 def test_concurrent_applications_and_views(app, factory):
     """Parallel first events of a day: one row, nothing lost (both databases)."""
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     errors: list[Exception] = []
 
     def work(n: int) -> None:

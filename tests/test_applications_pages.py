@@ -9,7 +9,6 @@ from jobsmgmt.extensions import db
 from jobsmgmt.models import Application
 from jobsmgmt.services import applications
 from tests.conftest import csrf_from
-from tests.test_applications_api import open_job
 
 
 def add_applications(job_id: str, count: int) -> list[str]:
@@ -25,7 +24,7 @@ def add_applications(job_id: str, count: int) -> list[str]:
 
 
 def test_pipeline_counts_table_and_move(client, factory, auth):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     ids = add_applications(job_id, 3)
     recruiter = factory.user("recruiter")
     auth.login(recruiter.email)
@@ -73,7 +72,7 @@ def test_pipeline_counts_table_and_move(client, factory, auth):
 
 
 def test_pipeline_paginates(client, factory, auth):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     add_applications(job_id, 27)
     auth.login(factory.user("viewer").email)
     first = client.get(f"/jobs/{job_id}")
@@ -83,7 +82,7 @@ def test_pipeline_paginates(client, factory, auth):
 
 
 def test_viewers_see_no_forms_and_cannot_move(client, factory, auth):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     (application_id,) = add_applications(job_id, 1)
     auth.login(factory.user("viewer").email)
     page = client.get(f"/jobs/{job_id}")
@@ -100,7 +99,7 @@ def test_viewers_see_no_forms_and_cannot_move(client, factory, auth):
 
 
 def test_move_needs_csrf(client, factory, auth):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     (application_id,) = add_applications(job_id, 1)
     auth.login(factory.user("recruiter").email)
     response = client.post(f"/applications/{application_id}/stage", data={"stage": "offer"})
@@ -108,7 +107,7 @@ def test_move_needs_csrf(client, factory, auth):
 
 
 def test_impossible_ids_and_stages(client, factory, auth):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     (application_id,) = add_applications(job_id, 1)
     auth.login(factory.user("recruiter").email)
     token = csrf_from(client.get(f"/jobs/{job_id}").text)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from jobsmgmt.extensions import db
-from tests.conftest import PASSWORD, AuthActions, Factory, app_context, build_app, csrf_from
+from tests.conftest import AuthActions, app_context, build_app, csrf_from
+from tests.factories import PASSWORD, Factory
 
 
 @pytest.fixture

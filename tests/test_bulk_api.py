@@ -21,7 +21,7 @@ from jobsmgmt.models import (
     Notification,
 )
 from jobsmgmt.services import Actor, audit, postings
-from tests.bulk_support import PATHS, make_job
+from tests.factories import PATHS
 
 URL = "/api/jobs-management/bulk-update"
 
@@ -54,8 +54,8 @@ def wait_for_worker(app) -> None:
 def mixed_jobs(factory):
     """One job per status, plus a deleted one."""
     owner = factory.user("recruiter")
-    jobs = {state: make_job(factory, state, owner=owner) for state in PATHS}
-    gone = make_job(factory, "closed", owner=owner)
+    jobs = {state: factory.job(status=state, owner=owner) for state in PATHS}
+    gone = factory.job(status="closed", owner=owner)
     with write_intent():
         from jobsmgmt.services import jobs as job_service
 
@@ -178,8 +178,8 @@ def test_status_update_results_history_and_expected_outcomes(app, client, factor
 
 def test_extend_deadline_from_current_deadline_or_now(app, client, factory):
     deadline = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)
-    with_deadline = make_job(factory, "open", application_deadline=deadline)
-    without = make_job(factory, "open")
+    with_deadline = factory.job(status="open", application_deadline=deadline)
+    without = factory.job(status="open")
     headers = factory.headers("recruiter")
     body = {
         "job_ids": [with_deadline.id, without.id],
@@ -196,8 +196,8 @@ def test_extend_deadline_from_current_deadline_or_now(app, client, factory):
 
 
 def test_post_external_creates_and_requeues_postings(app, client, factory):
-    open_job = make_job(factory, "open")
-    draft = make_job(factory, "draft")
+    open_job = factory.job(status="open")
+    draft = factory.job(status="draft")
     with write_intent():
         db.session.add_all(
             [
@@ -240,8 +240,8 @@ def test_post_external_creates_and_requeues_postings(app, client, factory):
 
 
 def test_delete_uses_the_soft_delete_rules(app, client, factory):
-    closed = make_job(factory, "closed")
-    live = make_job(factory, "open")
+    closed = factory.job(status="closed")
+    live = factory.job(status="open")
     headers = factory.headers("recruiter")
     body = {"job_ids": [closed.id, live.id], "operation": "delete", "parameters": {}}
     assert client.post(URL, json=body, headers=headers).status_code == 202
@@ -300,7 +300,7 @@ def test_fifty_distinct_ids_with_repeats_are_accepted(client, factory):
 
 
 def test_roles(client, factory):
-    job = make_job(factory, "open")
+    job = factory.job(status="open")
     body = {"job_ids": [job.id], "operation": "status_update", "parameters": {"status": "closed"}}
     assert client.post(URL, json=body).status_code == 401
     viewer = factory.headers("viewer")
@@ -314,7 +314,7 @@ def test_get_unknown_operation_is_404_and_list_is_paginated(app, client, factory
     headers = factory.headers("recruiter")
     missing = client.get("/api/jobs-management/bulk-operations/nope", headers=headers)
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
-    job = make_job(factory, "draft")
+    job = factory.job(status="draft")
     for _ in range(3):
         body = {"job_ids": [job.id], "operation": "extend_deadline", "parameters": {"days": 1}}
         assert client.post(URL, json=body, headers=headers).status_code == 202

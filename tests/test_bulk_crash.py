@@ -16,14 +16,14 @@ from tests.bulk_support import (
     assert_nothing_lost_or_doubled,
     free_port,
     kill9,
-    make_job,
     operation,
     start,
     stop,
     subprocess_env,
     wait_for,
 )
-from tests.conftest import Factory, app_context, build_app
+from tests.conftest import app_context, build_app
+from tests.factories import Factory
 
 JOBS = 50
 DELAY_MS = 150
@@ -32,7 +32,7 @@ DELAY_MS = 150
 def _fifty_open_jobs(app) -> tuple[list[str], object]:
     factory = Factory(app)
     owner = factory.user("recruiter")
-    ids = [make_job(factory, "open", owner=owner, title=f"Job {i}").id for i in range(JOBS)]
+    ids = [factory.job(status="open", owner=owner, title=f"Job {i}").id for i in range(JOBS)]
     return ids, factory.user("recruiter")
 
 
@@ -111,7 +111,7 @@ def test_kill_9_desktop_server_mid_operation_resumes_at_start_up(sqlite_app, tmp
 def test_rerunning_a_finished_or_partly_done_operation_applies_nothing_twice(app):
     """Retry in the same process: a second run of a half-done operation only does the rest."""
     factory = Factory(app)
-    ids = [make_job(factory, "open").id for _ in range(6)]
+    ids = [factory.job(status="open").id for _ in range(6)]
     user = factory.user("recruiter")
     with write_intent():
         op = bulk.create_operation(

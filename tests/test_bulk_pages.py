@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from jobsmgmt import queue
 from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job, JobAuditLog
-from tests.bulk_support import make_job
 from tests.conftest import csrf_from
 
 
@@ -21,8 +20,8 @@ def _count(model) -> int:
 
 def test_select_preview_confirm_and_results(app, client, auth, factory):
     user = factory.user("recruiter")
-    open_id = make_job(factory, "open", title="<script>alert(1)</script>").id
-    draft_id = make_job(factory, "draft", title="Draft role").id
+    open_id = factory.job(status="open", title="<script>alert(1)</script>").id
+    draft_id = factory.job(status="draft", title="Draft role").id
     auth.login(user.email)
     page = client.get(f"/bulk?job_ids={open_id}&job_ids={draft_id},missing-id")
     assert page.status_code == 200
@@ -64,7 +63,7 @@ def test_select_preview_confirm_and_results(app, client, auth, factory):
 
 def test_bad_parameters_are_shown_and_nothing_runs(app, client, auth, factory):
     user = factory.user("recruiter")
-    job_id = make_job(factory, "open").id
+    job_id = factory.job(status="open").id
     auth.login(user.email)
     page = client.get(f"/bulk?job_ids={job_id}")
     form = {

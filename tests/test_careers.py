@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Application, Job, JobAnalytics, utcnow
 from tests.conftest import csrf_from
-from tests.test_applications_api import open_job, set_job
+from tests.factories import set_job
 
 
 def apply_data(page_html: str, email: str = "cand@example.com", **extra) -> dict:
@@ -38,12 +38,12 @@ def views_of(job_id: str) -> tuple[int, int]:
 
 
 def test_list_shows_open_jobs_only_and_searches(client, factory):
-    shown = open_job(factory, title="Platform Engineer", location="Berlin")
-    open_job(factory, title="Sales Lead 100%", department="Sales", location="Paris")
+    shown = factory.job(status="open", title="Platform Engineer", location="Berlin").id
+    factory.job(status="open", title="Sales Lead 100%", department="Sales", location="Paris")
     factory.job(title="Secret Draft")
     closed = factory.job(title="Old Closed Role")
     set_job(closed.id, status="closed")
-    expired = open_job(factory, title="Expired Role")
+    expired = factory.job(status="open", title="Expired Role").id
     set_job(expired, application_deadline=utcnow() - timedelta(hours=1))
 
     page = client.get("/careers")
@@ -64,7 +64,7 @@ def test_list_shows_open_jobs_only_and_searches(client, factory):
 
 
 def test_anonymous_views_count_in_both_places(client, factory):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     for _ in range(3):
         page = client.get(f"/careers/{job_id}")
         assert page.status_code == 200
@@ -75,7 +75,7 @@ def test_anonymous_views_count_in_both_places(client, factory):
 
 
 def test_staff_previews_and_hidden_jobs_do_not_count(client, factory, auth):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     recruiter = factory.user("recruiter")
     auth.login(recruiter.email)
     assert client.get(f"/careers/{job_id}").status_code == 200
@@ -96,7 +96,7 @@ def test_staff_previews_and_hidden_jobs_do_not_count(client, factory, auth):
 
 
 def test_apply_through_the_form(client, factory):
-    job_id = open_job(factory, required_skills=["Python", "SQL", "Java"])
+    job_id = factory.job(status="open", required_skills=["Python", "SQL", "Java"]).id
     form = client.get(f"/careers/{job_id}/apply")
     assert form.status_code == 200
     sent = client.post(f"/careers/{job_id}/apply", data=apply_data(form.text))
@@ -115,7 +115,7 @@ def test_apply_through_the_form(client, factory):
 
 
 def test_apply_form_refuses_duplicates_with_a_message(client, factory):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     form = client.get(f"/careers/{job_id}/apply")
     assert client.post(f"/careers/{job_id}/apply", data=apply_data(form.text)).status_code == 302
     form = client.get(f"/careers/{job_id}/apply")
@@ -131,7 +131,7 @@ def test_apply_form_refuses_duplicates_with_a_message(client, factory):
 
 @pytest.mark.parametrize("state", ["on_hold", "closed", "archived", "past_deadline"])
 def test_apply_page_refuses_jobs_not_accepting(client, factory, state):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     form = client.get(f"/careers/{job_id}/apply")  # the form was open when the page loaded
     if state == "past_deadline":
         set_job(job_id, application_deadline=utcnow() - timedelta(seconds=1))
@@ -154,7 +154,7 @@ def test_apply_page_refuses_jobs_not_accepting(client, factory, state):
 
 
 def test_apply_form_validation_and_csrf(client, factory):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     form = client.get(f"/careers/{job_id}/apply")
     bad = client.post(f"/careers/{job_id}/apply", data=apply_data(form.text, email="nope"))
     assert bad.status_code == 422
@@ -169,7 +169,7 @@ def test_apply_form_validation_and_csrf(client, factory):
 
 
 def test_titles_are_escaped(client, factory):
-    job_id = open_job(factory, title="<script>alert(1)</script>")
+    job_id = factory.job(status="open", title="<script>alert(1)</script>").id
     for url in ("/careers", f"/careers/{job_id}", f"/careers/{job_id}/apply"):
         page = client.get(url)
         assert "<script>alert(1)</script>" not in page.text
@@ -177,7 +177,7 @@ def test_titles_are_escaped(client, factory):
 
 
 def test_text_no_database_can_store_is_refused_not_a_500(client, factory):
-    job_id = open_job(factory)
+    job_id = factory.job(status="open").id
     for url in ("/careers/%00", "/careers/%00/apply", "/careers/" + "x" * 300):
         assert client.get(url).status_code == 404, url
     for query in ("a%00b", "%ED%A0%80"):

@@ -33,7 +33,7 @@ def api_schema(app):
 
 @pytest.fixture
 def admin_headers(app):
-    from tests.conftest import Factory
+    from tests.factories import Factory
 
     admin = Factory(app).user("admin")
     token = users.create_token(db.session, admin.id)[1]

@@ -16,7 +16,8 @@ from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
 from jobsmgmt.models import JobAnalytics, new_id
 from jobsmgmt.services import jobs
-from tests.conftest import Factory, app_context, build_app
+from tests.conftest import app_context, build_app
+from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,9 @@ from rq_scheduler import Scheduler
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Job
 from jobsmgmt.schedule import SCHEDULE
-from tests.bulk_support import JOBSMGMT, ROOT, make_job, start, stop, subprocess_env, wait_for
-from tests.conftest import Factory, app_context, build_app
+from tests.bulk_support import JOBSMGMT, ROOT, start, stop, subprocess_env, wait_for
+from tests.conftest import app_context, build_app
+from tests.factories import Factory
 from workers.scheduler import registration_id
 
 
@@ -34,9 +35,8 @@ def test_restarting_the_scheduler_keeps_one_registration_per_task(hosted_app, tm
     queue_name = app.config["RQ_QUEUE"]
     expected = sorted(registration_id(queue_name, t.name) for t in SCHEDULE)
     assert len(expected) >= 3  # auto-close, postings expiry, resume (+ analytics when present)
-    job_id = make_job(
-        Factory(app), "open", application_deadline=datetime.now(UTC) - timedelta(days=3)
-    ).id
+    deadline = datetime.now(UTC) - timedelta(days=3)
+    job_id = Factory(app).job(status="open", application_deadline=deadline).id
     log = tmp_path / "scheduler.log"
     env = subprocess_env(app)
     for _ in range(2):  # start, stop; start again, stop again

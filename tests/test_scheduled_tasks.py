@@ -21,8 +21,7 @@ from jobsmgmt.models import (
 )
 from jobsmgmt.schedule import SCHEDULE, InProcessScheduler
 from jobsmgmt.services import Actor, audit, bulk, scheduled
-from tests.bulk_support import make_job
-from tests.conftest import Factory
+from tests.factories import Factory
 
 NOW = datetime.now(UTC)
 
@@ -48,7 +47,7 @@ def test_auto_close_catches_up_on_every_past_deadline(app, factory):
         "closed_past": ("closed", NOW - timedelta(days=5)),
     }
     ids = {
-        name: make_job(factory, state, application_deadline=deadline).id
+        name: factory.job(status=state, application_deadline=deadline).id
         for name, (state, deadline) in specs.items()
     }
     should_close = {"open_last_week", "open_yesterday", "on_hold_past"}
@@ -81,7 +80,7 @@ def test_auto_close_catches_up_on_every_past_deadline(app, factory):
 
 
 def test_auto_close_through_the_cli(app, runner, factory):
-    job_id = make_job(factory, "open", application_deadline=NOW - timedelta(hours=1)).id
+    job_id = factory.job(status="open", application_deadline=NOW - timedelta(hours=1)).id
     result = runner.invoke(args=["tasks", "run", "auto_close_expired_jobs"])
     assert result.exit_code == 0, result.output
     assert "auto_close_expired_jobs: done (1)" in result.output
@@ -90,13 +89,13 @@ def test_auto_close_through_the_cli(app, runner, factory):
 
 
 def test_expire_external_postings(app, factory):
-    job_id = make_job(factory, "open").id
+    job_id = factory.job(status="open").id
     rows = {
         "linkedin": ("posted", NOW - timedelta(days=1)),
         "indeed": ("pending", NOW - timedelta(minutes=5)),
         "naukri": ("posted", NOW + timedelta(days=3)),
     }
-    other_id = make_job(factory, "open").id
+    other_id = factory.job(status="open").id
     with write_intent():
         for portal, (state, expires) in rows.items():
             db.session.add(
@@ -149,7 +148,7 @@ def _operation(user, ids, status, created, results=()):
 def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
     now = datetime.now(UTC)  # not the module's NOW: the suite may have run for minutes
     user = factory.user("recruiter")
-    ids = [make_job(factory, "open").id for _ in range(3)]
+    ids = [factory.job(status="open").id for _ in range(3)]
     old = now - timedelta(minutes=30)
     recent_result = {
         "job_id": ids[0],
@@ -203,7 +202,7 @@ def test_resume_stalled_bulk_operations(app, factory, monkeypatch):
 
 
 def test_in_process_scheduler_runs_every_task_when_due(app, factory):
-    job_id = make_job(factory, "on_hold", application_deadline=NOW - timedelta(days=2)).id
+    job_id = factory.job(status="on_hold", application_deadline=NOW - timedelta(days=2)).id
     scheduler = InProcessScheduler(app, poll_seconds=3600)
     assert scheduler.tasks == SCHEDULE
     scheduler.next_run = {task.name: 0.0 for task in scheduler.tasks}
@@ -226,7 +225,7 @@ def test_resume_by_hand_through_the_cli_finishes_the_operation(sqlite_app):
     operations on the command's own in-process worker before it exits."""
     factory = Factory(sqlite_app)
     user = factory.user("recruiter")
-    ids = [make_job(factory, "open").id for _ in range(3)]
+    ids = [factory.job(status="open").id for _ in range(3)]
     with write_intent():
         op = bulk.create_operation(
             db.session, "status_update", {"status": "closed"}, ids, Actor(user.id)

@@ -1,9 +1,10 @@
 """``jobsmgmt scheduler``: the periodic tasks of ``jobsmgmt.schedule.SCHEDULE`` registered with
 rq-scheduler (hosted edition).
 
-Each task is registered under a fixed job id (cancel, then schedule again), so restarting the
-scheduler any number of times leaves exactly one registration per task; then rq-scheduler's loop
-runs (its lock lets one scheduler process of several enqueue at a time).
+Each task is registered under a fixed job id, and a registration that is already there is kept
+(with its next run time), so restarting schedulers, or running several, leaves exactly one
+registration per task and one run per period; then rq-scheduler's loop runs (its lock lets one
+scheduler process of several enqueue at a time).
 """
 
 from __future__ import annotations
@@ -31,27 +32,56 @@ def registrations(scheduler, queue_name: str) -> list[str]:
     return [i for i in ids if i.startswith(prefix)]
 
 
+def _current(scheduler, job_id: str, task, queue_name: str) -> bool:
+    """Whether ``job_id`` is registered already, for this task, queue and interval."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    if scheduler.connection.zscore(scheduler.scheduled_jobs_key, job_id) is None:
+        return False
+    try:
+        job = Job.fetch(job_id, connection=scheduler.connection)
+    except NoSuchJobError:
+        return False
+    return (
+        job.func_name == f"{task.function.__module__}.{task.function.__qualname__}"
+        and job.origin == queue_name
+        and job.meta.get("interval") == task.every_seconds
+    )
+
+
 def register(scheduler, queue_name: str) -> list[str]:
-    """Cancel this queue's registrations, then schedule each task once under its fixed id; the
-    first run is now (a restart catches up at once), then every ``every_seconds``."""
-    for job_id in registrations(scheduler, queue_name):
-        scheduler.cancel(job_id)
-    ids = []
-    for task in SCHEDULE:
-        job_id = registration_id(queue_name, task.name)
-        scheduler.schedule(
-            scheduled_time=datetime.now(UTC).replace(tzinfo=None),
-            func=task.function,
-            interval=task.every_seconds,
-            repeat=None,
-            id=job_id,
-            queue_name=queue_name,
-            timeout=1800,
-            # result_ttl stays rq-scheduler's -1 for periodic jobs: the stored job *is* the
-            # registration, and the scheduler drops a registration whose job hash expired.
-        )
-        ids.append(job_id)
-    return ids
+    """Make this queue's registrations match ``SCHEDULE``: one per task under its fixed id. A
+    registration that is already there unchanged keeps its next run time, so starting a second
+    scheduler, or restarting one (hosts restart processes daily), never runs a task again before
+    its period is over; a missing or changed one is scheduled with its first run now, then every
+    ``every_seconds``; one for a task no longer scheduled is cancelled. Under a Redis lock, so
+    schedulers starting together register one after the other. (rq-scheduler's own lock then
+    lets one scheduler at a time move due runs to the queue: each run is enqueued once.)"""
+    wanted = {registration_id(queue_name, task.name): task for task in SCHEDULE}
+    lock = scheduler.connection.lock(
+        registration_id(queue_name, "registration-lock"), timeout=60, blocking_timeout=60
+    )
+    with lock:
+        for job_id in registrations(scheduler, queue_name):
+            if job_id not in wanted:
+                scheduler.cancel(job_id)
+        for job_id, task in wanted.items():
+            if _current(scheduler, job_id, task, queue_name):
+                continue
+            scheduler.cancel(job_id)
+            scheduler.schedule(
+                scheduled_time=datetime.now(UTC).replace(tzinfo=None),
+                func=task.function,
+                interval=task.every_seconds,
+                repeat=None,
+                id=job_id,
+                queue_name=queue_name,
+                timeout=1800,
+                # result_ttl stays rq-scheduler's -1 for periodic jobs: the stored job *is* the
+                # registration, and the scheduler drops a registration whose job hash expired.
+            )
+    return list(wanted)
 
 
 def make_scheduler(app: Flask, poll_seconds: int = SCHEDULER_POLL_SECONDS):

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import Flask, request
-from flask_login import current_user
 
 from ..auth import SAFE_METHODS
 from ..database import set_write_intent
 from ..extensions import csrf
-
-
-def _zone():
-    name = current_user.timezone if current_user.is_authenticated else "UTC"
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A UTC time shown in the user's time zone."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(_zone()).strftime(fmt)
+from .display import localtime, user_zone
 
 
 def register_blueprints(app: Flask) -> None:
@@ -55,7 +37,7 @@ def register_blueprints(app: Flask) -> None:
     # Ids in any URL, page or API: one no row can have is a 404 before any query runs.
     app.url_value_preprocessor(reject_impossible_ids)
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.globals["timezone_name"] = lambda: str(_zone())
+    app.jinja_env.globals["timezone_name"] = lambda: str(user_zone())
     csrf.exempt(api_bp)  # the API checks CSRF itself, for cookie-authenticated requests only
     for module in (
         health,

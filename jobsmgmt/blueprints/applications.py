@@ -48,8 +48,7 @@ def move_stage(application_id: str):
         application, changed = applications.move_stage(
             db.session, application_id, stage, actor_for(current_user)
         )
-    except DomainError as error:
-        db.session.rollback()
+    except DomainError as error:  # the request's session is rolled back at teardown
         flash(error.message, "danger")
         job_id = request.form.get("job_id", "")
         if job_id and len(job_id) <= 100 and not unstorable_text(job_id):

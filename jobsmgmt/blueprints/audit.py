@@ -12,10 +12,8 @@ from wtforms import SubmitField
 
 from ..auth import permission_required
 from ..extensions import db
-from ..models import Job
-from ..services import audit, policy
-from ..services.errors import NotFound
-from . import localtime
+from ..services import audit, jobs, policy
+from .display import localtime
 from .paging import page_arg, pages_for
 
 bp = Blueprint("audit", __name__)
@@ -51,18 +49,10 @@ def diff_rows(entry: dict) -> list[tuple[str, str, str]]:
     return [(name, _shown(old.get(name)), _shown(new.get(name))) for name in names]
 
 
-def _any_job(job_id: str) -> Job:
-    """Deleted jobs keep their audit trail, so they are looked up too."""
-    job = db.session.get(Job, job_id)
-    if job is None:
-        raise NotFound(f"Job {job_id} was not found.")
-    return job
-
-
 @bp.get("/jobs/<job_id>/audit")
 @permission_required(policy.READ)
 def job_log(job_id: str):
-    job = _any_job(job_id)
+    job = jobs.get_job(db.session, job_id, include_deleted=True)  # audit outlives deletion
     page = page_arg()
     entries, total = audit.list_entries(db.session, job_id, page, PAGE_SIZE)
     return render_template(
@@ -79,7 +69,7 @@ def job_log(job_id: str):
 @bp.post("/jobs/<job_id>/audit/verify")
 @permission_required(policy.VERIFY_AUDIT)
 def verify_job(job_id: str):
-    job = _any_job(job_id)
+    job = jobs.get_job(db.session, job_id, include_deleted=True)
     report = audit.verify(db.session, job_id)
     return render_template("audit/verify.html", job=job, report=report, form=VerifyForm())
 

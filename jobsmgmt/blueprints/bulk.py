@@ -3,16 +3,11 @@ preview → confirm → ``/bulk/<operation_id>`` (live progress, then per-job re
 
 from __future__ import annotations
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
-from sqlalchemy import select
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -24,12 +19,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth import actor_for, permission_required
 from ..extensions import db
-from ..models import BULK_OPERATIONS, EMPLOYMENT_TYPES, PORTALS, STATUSES, Job
+from ..models import BULK_OPERATIONS, EMPLOYMENT_TYPES, PORTALS, STATUSES
 from ..schemas.bulk import MAX_JOBS, BulkUpdateRequest
 from ..schemas.common import unstorable_text
-from ..services import bulk, policy, users
+from ..services import bulk, policy
 from ..services.errors import DomainError
-from .form_checks import sane_year, storable
+from .form_checks import storable
+from .form_fields import DeadlineField, owner_choices
 from .paging import page_arg, pages_for
 
 bp = Blueprint("bulk", __name__, url_prefix="/bulk")
@@ -48,7 +44,6 @@ STATUS_CLASSES = {
     "completed_with_errors": "text-bg-warning",
     "failed": "text-bg-danger",
 }
-EXTRA_PERMISSION = {"post_external": policy.POST_EXTERNAL, "delete": policy.WRITE_JOBS}
 BLANK = [("", "— keep —")]
 
 
@@ -64,12 +59,7 @@ class BulkForm(FlaskForm):
         "Employment type",
         choices=BLANK + [(t, t.replace("_", " ")) for t in EMPLOYMENT_TYPES],
     )
-    application_deadline = DateTimeLocalField(
-        "Application deadline",
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), sane_year],
-        description="In your time zone",
-    )
+    application_deadline = DeadlineField()
     owner_id = SelectField("Owner")
     days = IntegerField("Extend by (days)", validators=[Optional(), NumberRange(1, 365)])
     portals = SelectMultipleField(
@@ -83,9 +73,7 @@ class BulkForm(FlaskForm):
     )
 
     def fill_choices(self) -> None:
-        self.owner_id.choices = BLANK + [
-            (u.id, f"{u.name} ({u.role})") for u in users.list_owners(db.session)
-        ]
+        self.owner_id.choices = BLANK + owner_choices(db.session)
 
     def parameters(self) -> dict:
         """The API's ``parameters`` for the chosen operation, from the fields that apply."""
@@ -101,10 +89,9 @@ class BulkForm(FlaskForm):
                 for name in ("department", "location", "employment_type", "owner_id")
                 if (getattr(self, name).data or "").strip()
             }
-            deadline = self.application_deadline.data
+            deadline = self.application_deadline.utc()
             if deadline is not None:
-                zone = ZoneInfo(current_user.timezone or "UTC")
-                params["application_deadline"] = deadline.replace(tzinfo=zone).astimezone(UTC)
+                params["application_deadline"] = deadline
             return params
         if op == "extend_deadline":
             return {"days": self.days.data}
@@ -124,19 +111,6 @@ def _selected_ids() -> list[str]:
     # An id no job can have (NUL, absurd length) is dropped rather than sent to the database.
     ids = [i for i in ids if len(i) <= 100 and not unstorable_text(i)]
     return list(dict.fromkeys(ids))
-
-
-def _jobs_by_id(ids: list[str]) -> dict:
-    """Id, title, status and deadline of the selected live jobs, as plain rows: the dry run's
-    rollback would expire ORM objects and make the preview load each job again."""
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Job.id, Job.title, Job.status, Job.application_deadline).where(
-            Job.id.in_(ids), Job.deleted_at.is_(None)
-        )
-    )
-    return {row.id: row for row in rows}
 
 
 def _validate(form: BulkForm, ids: list[str], dry_run: bool) -> BulkUpdateRequest | None:
@@ -171,7 +145,7 @@ def _page_context(form: BulkForm, ids: list[str]) -> dict:
     return {
         "form": form,
         "ids": ids,
-        "jobs": _jobs_by_id(ids),
+        "jobs": bulk.selected_jobs(db.session, ids),
         "max_jobs": MAX_JOBS,
         "ops": ops,
         "pages": pages,
@@ -212,9 +186,7 @@ def index():
     context = _page_context(form, ids)
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("bulk/index.html", **context)
-    extra = EXTRA_PERMISSION.get(form.operation.data)
-    if extra and not policy.can(current_user, extra):
-        abort(403, "Your role does not allow this operation.")
+    bulk.require_permission(current_user, form.operation.data)
     body = _validate(form, ids, dry_run=request.form.get("action") != "confirm")
     if body is None:
         return render_template("bulk/index.html", **context)
@@ -226,17 +198,13 @@ def index():
 def detail(operation_id: str):
     op = bulk.get_operation(db.session, operation_id)
     done = len(op.results or [])
-    titles = {
-        job.id: job.title
-        for job in db.session.scalars(select(Job).where(Job.id.in_(list(op.job_ids))))
-    }
     return render_template(
         "bulk/detail.html",
         op=op,
         done=done,
         percent=round(100 * done / op.total_count) if op.total_count else 100,
         final=op.status in bulk.FINAL_STATUSES,
-        titles=titles,
+        titles=bulk.job_titles(db.session, op),
         label=OPERATION_LABELS.get(op.operation_type, op.operation_type),
         initiator=bulk.initiator_names(db.session, [op]).get(op.initiated_by, "—"),
         status_classes=STATUS_CLASSES,

@@ -9,12 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..database import set_write_intent
 from ..extensions import db, limiter
 from ..models import PORTALS, Job
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
-from ..services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..services.errors import Conflict, NotFound, ValidationFailed
 from .form_checks import storable
 from .paging import page_arg, pages_for
 
@@ -44,19 +43,15 @@ class ApplyForm(FlaskForm):
         return [s.strip()[:100] for s in (self.skills.data or "").split(",") if s.strip()][:100]
 
     def send(self, job_id: str) -> None:
-        """Apply through the same service as the API (rolled back on a domain error)."""
-        try:
-            applications.apply(
-                db.session,
-                job_id,
-                {"name": self.name.data, "email": self.email.data, "phone": self.phone.data},
-                resume_text=self.resume_text.data or None,
-                skills=self.skill_list(),
-                source=self.source.data if self.source.data in SOURCES else "careers",
-            )
-        except DomainError:
-            db.session.rollback()
-            raise
+        """Apply through the same service as the API."""
+        applications.apply(
+            db.session,
+            job_id,
+            {"name": self.name.data, "email": self.email.data, "phone": self.phone.data},
+            resume_text=self.resume_text.data or None,
+            skills=self.skill_list(),
+            source=self.source.data if self.source.data in SOURCES else "careers",
+        )
 
 
 def _unavailable(job_id: str):
@@ -86,8 +81,6 @@ def index():
 
 @bp.get("/<job_id>")
 def job(job_id: str):
-    set_write_intent(True)  # an anonymous view is a write
-    db.session.rollback()  # so nothing read before this runs in a read-only transaction
     try:
         if current_user.is_authenticated or request.method == "HEAD":  # staff, probes: no view
             shown = careers.get_open_job(db.session, job_id)
@@ -95,8 +88,6 @@ def job(job_id: str):
             shown = careers.record_view(db.session, job_id)
     except NotFound:
         return _unavailable(job_id)
-    finally:
-        set_write_intent(False)
     return render_template(
         "careers/job.html", job=shown, problem=applications.accepting_problem(shown)
     )
@@ -105,8 +96,9 @@ def job(job_id: str):
 @bp.route("/<job_id>/apply", methods=["GET", "POST"])
 @limiter.limit("20/minute", methods=["POST"])
 def apply(job_id: str):
-    job = db.session.get(Job, job_id)
-    if job is None or job.deleted_at is not None or job.status == "draft":
+    try:
+        job = careers.get_published_job(db.session, job_id)
+    except NotFound:
         return _unavailable(job_id)
     problem = applications.accepting_problem(job)
     if problem:
@@ -118,7 +110,9 @@ def apply(job_id: str):
         try:
             form.send(job_id)
         except Conflict as error:  # closed meanwhile, or applied before
-            return _not_accepting(db.session.get(Job, job_id), error.message, error.code)
+            return _not_accepting(
+                careers.get_published_job(db.session, job_id), error.message, error.code
+            )
         except ValidationFailed as error:
             form.email.errors = [*form.email.errors, error.message]
         except NotFound:
@@ -131,7 +125,8 @@ def apply(job_id: str):
 
 @bp.get("/<job_id>/applied")
 def applied(job_id: str):
-    job = db.session.get(Job, job_id)
-    if job is None or job.deleted_at is not None:
+    try:
+        job = careers.get_published_job(db.session, job_id)
+    except NotFound:
         return _unavailable(job_id)
     return render_template("careers/applied.html", job=job)

@@ -17,7 +17,6 @@ from ..extensions import db
 from ..models import STATUSES
 from ..schemas.dashboard import DashboardQuery
 from ..services import dashboard, policy, users
-from .api.dashboard import filters_for
 
 bp = Blueprint("dashboard", __name__)
 CSV_COLUMNS = (
@@ -60,7 +59,10 @@ def index():
         errors = validation_details(error)["fields"]
         query, args = DashboardQuery(), {}
     result = dashboard.dashboard(
-        db.session, filters_for(query, current_user), query.page, query.limit
+        db.session,
+        dashboard.DashboardFilters.from_query(query, current_user.id),
+        query.page,
+        query.limit,
     )
     return render_template(
         "dashboard/index.html",
@@ -82,7 +84,7 @@ def index():
 def export_csv():
     """Every job of the filtered list (not just one page), streamed."""
     query = DashboardQuery.model_validate(_query_args())
-    filters = filters_for(query, current_user)
+    filters = dashboard.DashboardFilters.from_query(query, current_user.id)
 
     def generate():
         buffer = io.StringIO()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
 from .. import queue
+from ..database import reachable
 from ..extensions import db
 
 bp = Blueprint("health", __name__)
@@ -14,11 +14,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     body = {"status": "ok", "database": "ok", "queue": "inline"}
-    try:
-        db.session.execute(text("SELECT 1"))
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - any failure means unreachable
-        db.session.rollback()
+    if not reachable(db.session):
         body.update(status="error", database="unreachable")
     body["queue"] = queue.health()
     if body["queue"] == "unreachable":

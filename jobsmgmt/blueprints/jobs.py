@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..auth import actor_for, permission_required
 from ..extensions import db
 from ..models import EMPLOYMENT_TYPES
-from ..services import jobs, policy, users
+from ..services import jobs, policy
 from ..services.errors import DomainError
-from .form_checks import sane_year, storable
+from .form_checks import storable
+from .form_fields import DeadlineField, owner_choices
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -34,12 +34,7 @@ class JobForm(FlaskForm):
         validators=[Length(max=2000), storable],
         description="Comma-separated, e.g. Python, SQL, Flask",
     )
-    application_deadline = DateTimeLocalField(
-        "Application deadline",
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), sane_year],
-        description="In your time zone",
-    )
+    application_deadline = DeadlineField()
     owner_id = SelectField("Owner")
     submit = SubmitField("Save job")
 
@@ -50,15 +45,9 @@ class JobForm(FlaskForm):
             raise ValidationError("List at most 50 skills, each at most 100 characters.")
 
     def fill_owner_choices(self) -> None:
-        self.owner_id.choices = [
-            (u.id, f"{u.name} ({u.role})") for u in users.list_owners(db.session)
-        ]
+        self.owner_id.choices = owner_choices(db.session)
 
     def to_fields(self) -> dict:
-        deadline = self.application_deadline.data
-        if deadline is not None:
-            deadline = deadline.replace(tzinfo=ZoneInfo(current_user.timezone or "UTC"))
-            deadline = deadline.astimezone(UTC)
         skills = [s.strip() for s in (self.required_skills.data or "").split(",") if s.strip()]
         return {
             "title": self.title.data.strip(),
@@ -67,7 +56,7 @@ class JobForm(FlaskForm):
             "employment_type": self.employment_type.data,
             "description": self.description.data or "",
             "required_skills": skills,
-            "application_deadline": deadline,
+            "application_deadline": self.application_deadline.utc(),
             "owner_id": self.owner_id.data,
         }
 
@@ -78,9 +67,7 @@ class JobForm(FlaskForm):
         self.employment_type.data = job.employment_type
         self.description.data = job.description
         self.required_skills.data = ", ".join(job.required_skills or [])
-        if job.application_deadline:
-            local = job.application_deadline.astimezone(ZoneInfo(current_user.timezone or "UTC"))
-            self.application_deadline.data = local.replace(tzinfo=None)
+        self.application_deadline.show(job.application_deadline)
         self.owner_id.data = job.owner_id
 
 

@@ -47,8 +47,7 @@ def change(job_id: str):
                 form.reason.data,
                 expected_status=form.current_status.data or None,
             )
-        except DomainError as error:
-            db.session.rollback()
+        except DomainError as error:  # the request's session is rolled back at teardown
             flash(error.message, "warning" if error.status == 409 else "danger")
             return redirect(url_for("status.change", job_id=job_id))
         label = labels[result.job.status]

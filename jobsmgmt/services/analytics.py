@@ -19,19 +19,13 @@ from sqlalchemy.orm import Session
 from ..models import Application, JobAnalytics, JobStatusHistory, utcnow
 from ..models.base import UTCDateTime
 from ..tasks import task, task_session
+from .daily_counts import EVENTS
 from .errors import ValidationFailed
 from .jobs import get_job
 
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 366
 # (trend key, application column, job_analytics counter), in funnel order after views.
-EVENTS = (
-    ("applications", "applied_at", "application_count"),
-    ("shortlisted", "reached_shortlisted_at", "shortlist_count"),
-    ("interviews", "reached_interview_at", "interview_count"),
-    ("offers", "reached_offer_at", "offer_count"),
-    ("hires", "reached_hired_at", "hire_count"),
-)
 FUNNEL = ("views",) + tuple(key for key, _, _ in EVENTS)
 CONVERSIONS = (
     ("view_to_application", "applications", "views"),

@@ -26,7 +26,7 @@ from ..models import (
     utcnow,
 )
 from . import Actor, daily_counts
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, DomainError, NotFound, ValidationFailed
 from .jobs import get_job, lock_job
 from .users import normalise_email
 
@@ -122,7 +122,16 @@ def apply(
     match_score: Decimal | float | None = None,
     source: str | None = None,
 ) -> Application:
-    """Create an application to an open job before its deadline, once per candidate."""
+    """Create an application to an open job before its deadline, once per candidate. One
+    transaction: committed, or rolled back with the domain error."""
+    try:
+        return _apply(session, job_id, candidate, resume_text, skills, match_score, source)
+    except DomainError:
+        session.rollback()
+        raise
+
+
+def _apply(session, job_id, candidate, resume_text, skills, match_score, source) -> Application:
     job = lock_job(session, job_id)
     now = utcnow()
     problem = accepting_problem(job, now)

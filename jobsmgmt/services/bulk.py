@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from .. import queue
 from ..models import BulkOperation, Job, User, utcnow
-from ..tasks import setting, task, task_session
-from . import Actor, jobs, notifications, postings, status
+from ..tasks import setting, stop_requested, task, task_session
+from . import Actor, jobs, notifications, policy, postings, status
 from .errors import DomainError, NotFound
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,20 @@ def _field_values(operation: str, parameters: dict, job: Job, now: datetime) -> 
     return values
 
 
-def _plan_changes(
-    session: Session, operation: str, parameters: dict, job: Job, now: datetime
-) -> dict:
-    """The field changes of the operation on a live ``job``; raises the domain error a real run
-    would raise. Writes nothing."""
-    if operation == "status_update":
-        return _changes(status.plan_status_change(job, parameters["status"], now=now))
-    if operation in ("update_fields", "extend_deadline"):
+def _plan_status(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
+    return _changes(status.plan_status_change(job, parameters["status"], now=now))
+
+
+def _apply_status(session, op: BulkOperation, job: Job, actor: Actor, now, extra) -> None:
+    params = op.parameters
+    status.change_status(
+        session, job.id, params["status"], actor, params.get("reason"), commit=False,
+        extra_audit=extra,
+    )  # fmt: skip
+
+
+def _field_planner(operation: str):
+    def plan(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
         jobs.check_editable(job)
         target = _field_values(operation, parameters, job, now)
         return _changes(
@@ -99,12 +106,68 @@ def _plan_changes(
                 if getattr(job, name) != value
             }
         )
-    if operation == "post_external":
-        return postings.plan_postings(session, job, parameters["portals"])
-    if operation == "delete":
-        jobs.check_deletable(job)
-        return _changes({"deleted_at": {"from": None, "to": now}})
-    raise ValueError(f"Unknown operation {operation}")
+
+    return plan
+
+
+def _apply_fields(session, op: BulkOperation, job: Job, actor: Actor, now, extra) -> None:
+    values = _field_values(op.operation_type, op.parameters, job, now)
+    jobs.update_job(session, job.id, values, actor, commit=False, extra_audit=extra)
+
+
+def _plan_postings(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
+    return postings.plan_postings(session, job, parameters["portals"])
+
+
+def _apply_postings(session, op: BulkOperation, job: Job, actor: Actor, now, extra) -> None:
+    params = op.parameters
+    postings.request_postings(
+        session,
+        job,
+        params["portals"],
+        actor,
+        expires_in_days=params.get("expires_in_days", postings.DEFAULT_EXPIRES_IN_DAYS),
+        extra_audit=extra,
+        now=now,
+        deliver=False,  # delivered together when the run ends (LinkedIn: one batch)
+    )
+
+
+def _plan_delete(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
+    jobs.check_deletable(job)
+    return _changes({"deleted_at": {"from": None, "to": now}})
+
+
+def _apply_delete(session, op: BulkOperation, job: Job, actor: Actor, now, extra) -> None:
+    jobs.delete_job(session, job.id, actor, commit=False, extra_audit=extra)
+
+
+@dataclass(frozen=True)
+class OperationKind:
+    """What one bulk operation does to one job: ``plan`` predicts the field changes (raising
+    the domain error a real run would raise, writing nothing); ``apply`` makes them in the open
+    transaction; ``permission`` is what the operation needs beyond ``policy.BULK``."""
+
+    plan: Callable[[Session, dict, Job, datetime], dict]
+    apply: Callable[..., None]
+    permission: str | None = None
+
+
+OPERATIONS: dict[str, OperationKind] = {
+    "status_update": OperationKind(_plan_status, _apply_status),
+    "update_fields": OperationKind(_field_planner("update_fields"), _apply_fields),
+    "extend_deadline": OperationKind(_field_planner("extend_deadline"), _apply_fields),
+    "post_external": OperationKind(_plan_postings, _apply_postings, policy.POST_EXTERNAL),
+    "delete": OperationKind(_plan_delete, _apply_delete, policy.WRITE_JOBS),
+}
+
+
+def require_permission(user, operation: str) -> None:
+    """The role check of a bulk request: ``policy.BULK`` and the operation's own permission."""
+    policy.require(user, policy.BULK)
+    extra = OPERATIONS[operation].permission
+    if extra:
+        policy.require(user, extra)
 
 
 def plan_job(
@@ -114,7 +177,7 @@ def plan_job(
     if job is None or job.deleted_at is not None:
         return Plan(job_id, "error", error={"code": "not_found", "message": "Job not found."})
     try:
-        changes = _plan_changes(session, operation, parameters, job, now)
+        changes = OPERATIONS[operation].plan(session, parameters, job, now)
     except DomainError as error:
         return Plan(job_id, "error", error={"code": error.code, "message": error.message})
     return Plan(job_id, "change" if changes else "no_change", changes=changes)
@@ -123,7 +186,7 @@ def plan_job(
 def check_request(session: Session, operation: str, parameters: dict) -> None:
     """Checks of the request as a whole that need the database (422 before anything runs)."""
     if operation == "update_fields" and "owner_id" in parameters:
-        jobs._check_owner(session, parameters["owner_id"])
+        jobs.check_owner(session, parameters["owner_id"])
 
 
 def dry_run(session: Session, operation: str, parameters: dict, job_ids: list[str]) -> dict:
@@ -195,38 +258,6 @@ def _done_ids(op: BulkOperation) -> set[str]:
     return {result["job_id"] for result in op.results or []}
 
 
-def _apply(session: Session, op: BulkOperation, job: Job, actor: Actor, now: datetime) -> None:
-    """Make the planned change in the open transaction (no commit)."""
-    params = op.parameters
-    extra = {"bulk_operation_id": op.id}
-    if op.operation_type == "status_update":
-        status.change_status(
-            session,
-            job.id,
-            params["status"],
-            actor,
-            params.get("reason"),
-            commit=False,
-            extra_audit=extra,
-        )
-    elif op.operation_type in ("update_fields", "extend_deadline"):
-        values = _field_values(op.operation_type, params, job, now)
-        jobs.update_job(session, job.id, values, actor, commit=False, extra_audit=extra)
-    elif op.operation_type == "post_external":
-        postings.request_postings(
-            session,
-            job,
-            params["portals"],
-            actor,
-            expires_in_days=params.get("expires_in_days", postings.DEFAULT_EXPIRES_IN_DAYS),
-            extra_audit=extra,
-            now=now,
-            deliver=False,  # delivered together when the run ends (LinkedIn: one batch)
-        )
-    elif op.operation_type == "delete":
-        jobs.delete_job(session, job.id, actor, commit=False, extra_audit=extra)
-
-
 def _record(session: Session, op: BulkOperation, result: dict) -> None:
     op.results = [*(op.results or []), result]
     if result["outcome"] == "failed":
@@ -258,7 +289,9 @@ def _process_job(
         job = jobs.lock_job(session, job_id)
         plan = plan_job(session, op.operation_type, op.parameters, job_id, job, now)
         if plan.outcome == "change":
-            _apply(session, op, job, actor, now)
+            OPERATIONS[op.operation_type].apply(
+                session, op, job, actor, now, {"bulk_operation_id": op.id}
+            )
         result = {**plan.as_dict(), "outcome": OUTCOME_OF_PLAN[plan.outcome]}
     except Exception as error:  # noqa: BLE001 - recorded as this job's failure
         session.rollback()
@@ -302,10 +335,17 @@ def _finish(session: Session, op_id: str) -> None:
     session.commit()
 
 
-def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | None:
+def run_operation(
+    session: Session,
+    op_id: str,
+    job_delay_ms: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+) -> str | None:
     """The background run (also a resume or a retry): every job without a result, one
     transaction each, then the final status and the initiator's notification.
-    ``job_delay_ms`` (tests and benchmarks only) slows each job down."""
+    ``job_delay_ms`` (tests and benchmarks only) slows each job down. ``should_stop`` is asked
+    before each job: when it says yes (the worker is shutting down) the run returns between two
+    jobs, leaving the operation ``processing`` for the next run."""
     op = _lock_operation(session, op_id)
     if op is None:
         session.rollback()
@@ -320,6 +360,9 @@ def run_operation(session: Session, op_id: str, job_delay_ms: int = 0) -> str | 
     actor = Actor(user_id=op.initiated_by, user_agent=f"jobsmgmt bulk operation {op.id}")
     session.commit()
     for job_id in job_ids:
+        if should_stop is not None and should_stop():
+            log.info("Bulk operation %s stopped between jobs; the next run goes on", op_id)
+            return op.status
         _process_job(session, op_id, job_id, actor, job_delay_ms)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
@@ -341,9 +384,15 @@ def _deliver_postings(session: Session, op: BulkOperation) -> None:
 @task
 def run_bulk_operation(operation_id: str) -> str | None:
     """Task: run (or resume) a bulk operation — every job without a result, one transaction
-    each."""
+    each. A worker asked to stop (SIGTERM) ends it between two jobs and queues the rest again,
+    so the next worker goes on."""
     with task_session() as session:
-        return run_operation(session, operation_id, setting("BULK_JOB_DELAY_MS") or 0)
+        result = run_operation(
+            session, operation_id, setting("BULK_JOB_DELAY_MS") or 0, should_stop=stop_requested
+        )
+        if result in UNFINISHED_STATUSES and stop_requested():
+            queue.enqueue(run_bulk_operation, operation_id)
+        return result
 
 
 def last_activity(op: BulkOperation) -> datetime:
@@ -415,3 +464,22 @@ def initiator_names(session: Session, ops: list[BulkOperation]) -> dict[str, str
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def selected_jobs(session: Session, ids: list[str]) -> dict:
+    """Id, title, status and deadline of the selected live jobs, as plain rows (a dry run's
+    rollback would expire ORM objects and make a preview load each job again)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Job.id, Job.title, Job.status, Job.application_deadline).where(
+            Job.id.in_(ids), Job.deleted_at.is_(None)
+        )
+    )
+    return {row.id: row for row in rows}
+
+
+def job_titles(session: Session, op: BulkOperation) -> dict[str, str]:
+    """The titles of an operation's jobs, deleted ones included."""
+    rows = session.execute(select(Job.id, Job.title).where(Job.id.in_(list(op.job_ids))))
+    return {job_id: title for job_id, title in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..database import write_intent
 from ..models import Job, utcnow
 from . import daily_counts
 from .dashboard import search_clause
@@ -36,27 +37,38 @@ def list_open_jobs(
     return list(rows), total
 
 
-def _public(job: Job | None, job_id: str) -> Job:
+def _open(job: Job | None, job_id: str) -> Job:
     if job is None or job.deleted_at is not None or job.status != "open":
         raise NotFound(f"Job {job_id} is not open.")
     return job
 
 
 def get_open_job(session: Session, job_id: str) -> Job:
-    """A job as the public sees it: only open jobs exist."""
-    return _public(session.get(Job, job_id), job_id)
+    """A job whose public page shows: only open jobs exist for the public."""
+    return _open(session.get(Job, job_id), job_id)
+
+
+def get_published_job(session: Session, job_id: str) -> Job:
+    """A job the apply pages may name: published once (not a draft) and not deleted; whether it
+    still accepts applications is ``applications.accepting_problem``."""
+    job = session.get(Job, job_id)
+    if job is None or job.deleted_at is not None or job.status == "draft":
+        raise NotFound(f"Job {job_id} was not found.")
+    return job
 
 
 def record_view(session: Session, job_id: str) -> Job:
     """Count one anonymous view of the job's public page: the job's total and the day's row,
-    in one transaction."""
-    try:
-        job = _public(lock_job(session, job_id), job_id)
-    except NotFound:
-        session.rollback()
-        raise
-    now = utcnow()
-    job.view_count = (job.view_count or 0) + 1
-    daily_counts.bump(session, job.id, daily_counts.utc_day(now), view_count=1)
-    session.commit()
+    in one write transaction of its own (the request's read transaction is ended first)."""
+    session.rollback()
+    with write_intent():
+        try:
+            job = _open(lock_job(session, job_id), job_id)
+        except NotFound:
+            session.rollback()
+            raise
+        now = utcnow()
+        job.view_count = (job.view_count or 0) + 1
+        daily_counts.bump(session, job.id, daily_counts.utc_day(now), view_count=1)
+        session.commit()
     return job

@@ -15,20 +15,20 @@ from sqlalchemy.orm import Session
 
 from ..models import JobAnalytics, new_id, utcnow
 
-COUNTERS = (
-    "view_count",
-    "application_count",
-    "shortlist_count",
-    "interview_count",
-    "offer_count",
-    "hire_count",
+# The funnel after views, in order — the one definition analytics, the live counters and the
+# daily recompute share: (funnel key, the application's time column, the daily counter).
+EVENTS = (
+    ("applications", "applied_at", "application_count"),
+    ("shortlisted", "reached_shortlisted_at", "shortlist_count"),
+    ("interviews", "reached_interview_at", "interview_count"),
+    ("offers", "reached_offer_at", "offer_count"),
+    ("hires", "reached_hired_at", "hire_count"),
 )
-# The counter each ``reached_<stage>_at`` column feeds.
+COUNTERS = ("view_count",) + tuple(counter for _, _, counter in EVENTS)
+# The counter each ``reached_<stage>_at`` column feeds, by stage.
 STAGE_COUNTERS = {
-    "shortlisted": "shortlist_count",
-    "interview": "interview_count",
-    "offer": "offer_count",
-    "hired": "hire_count",
+    column.removeprefix("reached_").removesuffix("_at"): counter
+    for _, column, counter in EVENTS[1:]
 }
 
 

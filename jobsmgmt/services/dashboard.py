@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import STATUSES, Job, User
 from ..models.jobs import JobFacetCount, JobOwnerCount, JobSearchValue, JobStatusCount
+from ..schemas.dashboard import DashboardQuery
 
 SORT_COLUMNS = {
     "posted_date": Job.published_at,
@@ -47,6 +48,18 @@ class DashboardFilters:
     search: str | None = None
     sort: str = "created_at"
     order: str = "desc"
+
+    @classmethod
+    def from_query(cls, query: DashboardQuery, user_id: str) -> DashboardFilters:
+        """The filters of a validated dashboard query (``owner=me`` is ``user_id``)."""
+        return cls(
+            statuses=query.statuses(),
+            department=query.department,
+            owner_id=user_id if query.owner == "me" else query.owner,
+            search=query.search,
+            sort=query.sort,
+            order=query.order,
+        )
 
 
 @dataclass

@@ -54,9 +54,10 @@ def serialize(job: Job) -> dict:
     }
 
 
-def get_job(session: Session, job_id: str) -> Job:
-    job = session.scalar(select(Job).where(Job.id == job_id, Job.deleted_at.is_(None)))
-    if job is None:
+def get_job(session: Session, job_id: str, *, include_deleted: bool = False) -> Job:
+    """A live job (or, with ``include_deleted``, a soft-deleted one too)."""
+    job = session.get(Job, job_id)
+    if job is None or (job.deleted_at is not None and not include_deleted):
         raise NotFound(f"Job {job_id} was not found.")
     return job
 
@@ -75,7 +76,7 @@ def lock_job(session: Session, job_id: str) -> Job:
     return job
 
 
-def _check_owner(session: Session, owner_id: str | None) -> None:
+def check_owner(session: Session, owner_id: str | None) -> None:
     if owner_id is None:
         raise ValidationFailed(
             "owner_id cannot be null.", details={"fields": {"owner_id": "required"}}
@@ -98,7 +99,7 @@ def _normalise_skills(skills: list[str]) -> list[str]:
 def create_job(session: Session, fields: dict, actor: Actor) -> Job:
     values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     values["owner_id"] = values.get("owner_id") or actor.user_id
-    _check_owner(session, values["owner_id"])
+    check_owner(session, values["owner_id"])
     values["required_skills"] = _normalise_skills(values.get("required_skills") or [])
     now = utcnow()
     job = Job(**values, status="draft", created_at=now, updated_at=now)
@@ -142,7 +143,7 @@ def update_job(
     check_editable(job)
     changes = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     if "owner_id" in changes:
-        _check_owner(session, changes["owner_id"])
+        check_owner(session, changes["owner_id"])
     if "required_skills" in changes:
         changes["required_skills"] = _normalise_skills(changes["required_skills"])
     before = snapshot(job)

@@ -10,7 +10,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from jobsmgmt.database import set_write_intent
-from tests.conftest import PASSWORD, unavailable
+from tests.conftest import unavailable
+from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from jobsmgmt.extensions import db
 from jobsmgmt.models import BulkOperation, Job
-from tests.bulk_support import make_job
-from tests.conftest import Factory
+from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
 JOBS = 8
@@ -45,7 +44,7 @@ def test_bulk_status_change_from_the_dashboard(page, live_server, login, sqlite_
     sqlite_app.config["BULK_JOB_DELAY_MS"] = 250  # slow enough to watch the bar move
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter", name="Rita Recruiter")
-    ids = [make_job(factory, "open", owner=recruiter, title=f"Role {i}").id for i in range(JOBS)]
+    ids = [factory.job(status="open", owner=recruiter, title=f"Role {i}").id for i in range(JOBS)]
     db.session.rollback()
     console_errors = []  # e.g. a Content-Security-Policy violation
     page.on(

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from jobsmgmt.extensions import db
 from jobsmgmt.models import Application, Job
-from tests.test_applications_api import set_job
+from tests.factories import set_job
 
 pytestmark = pytest.mark.browser
 
 
 def test_apply_on_the_careers_site_then_move_the_stage(page, live_server, login, sqlite_app):
-    from tests.conftest import Factory
+    from tests.factories import Factory
 
     factory = Factory(sqlite_app)
     recruiter = factory.user("recruiter", name="Rita Recruiter")
@@ -70,7 +70,7 @@ def test_parallel_anonymous_views_on_a_real_server(live_server, sqlite_app):
     import requests
 
     from jobsmgmt.models import JobAnalytics
-    from tests.conftest import Factory
+    from tests.factories import Factory
 
     job_id = Factory(sqlite_app).job(title="Busy Role").id
     set_job(job_id, status="open")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def _seed(app):
-    from tests.conftest import Factory
+    from tests.factories import Factory
 
     factory = Factory(app)
     recruiter = factory.user("recruiter", name="Bea Browser")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_login_and_create_job(page, live_server, login, sqlite_app):
-    from tests.conftest import Factory
+    from tests.factories import Factory
 
     recruiter = Factory(sqlite_app).user("recruiter", name="Rita Recruiter")
     login(recruiter)

@@ -16,7 +16,7 @@ SCREENSHOTS = os.environ.get("JOBSMGMT_SCREENSHOTS")  # a directory, to look at 
 
 
 def test_change_status_notify_and_audit(page, live_server, login, sqlite_app):
-    from tests.conftest import Factory
+    from tests.factories import Factory
 
     factory = Factory(sqlite_app)
     owner = factory.user("recruiter", name="Olga Owner")

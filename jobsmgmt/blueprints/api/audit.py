@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from ...extensions import db
-from ...models import Job
 from ...schemas.audit import AuditLogPage, AuditLogQuery, VerifyQuery, VerifyResult
 from ...schemas.common import pagination
-from ...services import audit, policy
-from ...services.errors import NotFound
+from ...services import audit, jobs, policy
 from .base import route
 
 
@@ -40,6 +38,6 @@ def job_audit_log(user, job_id: str, query: AuditLogQuery):
     errors=(404, 422),
 )
 def verify_audit_chain(user, query: VerifyQuery):
-    if query.job_id is not None and db.session.get(Job, query.job_id) is None:
-        raise NotFound(f"Job {query.job_id} was not found.")
+    if query.job_id is not None:
+        jobs.get_job(db.session, query.job_id, include_deleted=True)  # 404 for an unknown job
     return {"success": True, **audit.verify(db.session, query.job_id).as_dict()}

@@ -17,8 +17,6 @@ from ...services import bulk, policy
 from .base import render, route
 
 PREFIX = "/jobs-management"
-# Beyond BULK, what each operation's own kind of change needs.
-OPERATION_PERMISSIONS = {"post_external": policy.POST_EXTERNAL, "delete": policy.WRITE_JOBS}
 
 
 @route(
@@ -36,9 +34,7 @@ OPERATION_PERMISSIONS = {"post_external": policy.POST_EXTERNAL, "delete": policy
 )
 def bulk_update(user, body: BulkUpdateRequest):
     request = body.request
-    extra = OPERATION_PERMISSIONS.get(request.operation)
-    if extra:
-        policy.require(user, extra)
+    bulk.require_permission(user, request.operation)
     parameters = body.parameters_dict()
     if request.dry_run:
         preview = bulk.dry_run(db.session, request.operation, parameters, request.job_ids)

@@ -9,21 +9,6 @@ from ...services import dashboard
 from .base import route
 
 
-def filters_for(query: DashboardQuery, user) -> dashboard.DashboardFilters:
-    """The service's filters from the validated query (``owner=me`` is the caller)."""
-    owner = query.owner
-    if owner == "me":
-        owner = user.id
-    return dashboard.DashboardFilters(
-        statuses=query.statuses(),
-        department=query.department,
-        owner_id=owner,
-        search=query.search,
-        sort=query.sort,
-        order=query.order,
-    )
-
-
 @route(
     "/jobs-management/dashboard",
     "GET",
@@ -33,7 +18,9 @@ def filters_for(query: DashboardQuery, user) -> dashboard.DashboardFilters:
     response=DashboardEnvelope,
 )
 def get_dashboard(user, query: DashboardQuery):
-    result = dashboard.dashboard(db.session, filters_for(query, user), query.page, query.limit)
+    result = dashboard.dashboard(
+        db.session, dashboard.DashboardFilters.from_query(query, user.id), query.page, query.limit
+    )
     return {
         "success": True,
         "jobs": result.jobs,
