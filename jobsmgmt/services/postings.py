@@ -34,7 +34,6 @@ from ..models import PORTALS, Job, JobExternalPosting, new_id, utcnow
 from ..tasks import setting, task, task_session
 from . import Actor, audit
 from .errors import Conflict, NotFound, ValidationFailed
-from .jobs import get_job
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +88,18 @@ def portal_config(config) -> PortalConfig:
 
 
 # --- requests (pages, API, bulk, status changes) ----------------------------------------------
+
+
+def _job(session: Session, job_id: str, *, lock: bool = False) -> Job:
+    """A live job, locked for change when ``lock`` (as ``jobs.lock_job``; ``jobs`` calls this
+    module when a posted job is edited, so this one does not import it)."""
+    query = select(Job).where(Job.id == job_id, Job.deleted_at.is_(None))
+    if lock:
+        query = query.with_for_update(of=Job).execution_options(populate_existing=True)
+    job = session.scalar(query)
+    if job is None:
+        raise NotFound(f"Job {job_id} was not found.")
+    return job
 
 
 def check_portals(portals_: list[str]) -> list[str]:
@@ -235,14 +246,12 @@ def post_job(
     field_mappings: dict | None = None,
 ) -> list[JobExternalPosting]:
     """Post a job to portals (pages and API): one transaction, delivery queued on commit."""
-    from .jobs import lock_job
-
     if not 1 <= expires_in_days <= MAX_EXPIRES_IN_DAYS:
         raise ValidationFailed(
             f"expires_in_days must be 1–{MAX_EXPIRES_IN_DAYS}.",
             details={"fields": {"expires_in_days": f"1–{MAX_EXPIRES_IN_DAYS}"}},
         )
-    job = lock_job(session, job_id)
+    job = _job(session, job_id, lock=True)
     rows = request_postings(
         session,
         job,
@@ -308,10 +317,8 @@ def withdraw_posting(
     session: Session, job_id: str, portal: str, actor: Actor
 ) -> JobExternalPosting:
     """``DELETE …/external-postings/{portal}``: withdraw one live posting (202, close queued)."""
-    from .jobs import lock_job
-
     check_portals([portal])
-    job = lock_job(session, job_id)
+    job = _job(session, job_id, lock=True)
     row = postings_by_portal(session, job.id).get(portal)
     if row is None:
         raise NotFound(f"The job has no {portals.LABELS[portal]} posting.")
@@ -348,7 +355,7 @@ def request_refresh(session: Session, job_id: str, portal: str) -> JobExternalPo
     """``POST …/{portal}/refresh``: ask the portal again (LinkedIn task, Naukri job); a failed
     posting's delivery is not repeated here (post it again for that)."""
     check_portals([portal])
-    get_job(session, job_id)
+    _job(session, job_id)
     row = postings_by_portal(session, job_id).get(portal)
     if row is None:
         raise NotFound(f"The job has no {portals.LABELS[portal]} posting.")
@@ -358,7 +365,7 @@ def request_refresh(session: Session, job_id: str, portal: str) -> JobExternalPo
 
 
 def list_postings(session: Session, job_id: str) -> list[JobExternalPosting]:
-    get_job(session, job_id)
+    _job(session, job_id)
     order = {portal: i for i, portal in enumerate(PORTALS)}
     return sorted(postings_by_portal(session, job_id).values(), key=lambda r: order[r.portal])
 
