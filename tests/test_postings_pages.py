@@ -112,11 +112,25 @@ def test_page_form_errors_and_permissions(papp):
     assert client.get("/jobs/00000000-0000-0000-0000-000000000000/postings").status_code == 404
 
 
-def test_dashboard_postings_button_leads_to_the_page(papp):
+def test_dashboard_postings_button_leads_to_the_page_with_badges(papp):
     factory, client = _login(papp)
     job = open_job(factory)
+    other = open_job(factory, title="Not posted")
+    headers = factory.headers()
+    papp.test_client().post(
+        f"/api/jobs-management/{job.id}/external-postings",
+        json={"portals": ["naukri", "linkedin"]},
+        headers=headers,
+    )
+    queue.finish_in_process_work(papp, timeout=60)
     dashboard = client.get("/")
     assert f'href="/jobs/{job.id}/postings"' in dashboard.text
+    row = dashboard.text.split(f'data-job-id="{job.id}"')[1].split("</tr>")[0]
+    assert 'title="LinkedIn: posted">Li<' in row and 'title="Naukri: posted">Na<' in row
+    assert row.index("LinkedIn: posted") < row.index("Naukri: posted")
+    assert "Indeed" not in row
+    bare = dashboard.text.split(f'data-job-id="{other.id}"')[1].split("</tr>")[0]
+    assert "posting-badge" not in bare
     assert client.get(f"/jobs/{job.id}/postings").status_code == 200
 
 

@@ -15,8 +15,9 @@ from ..auth import permission_required
 from ..errors import validation_details
 from ..extensions import db
 from ..models import STATUSES
+from ..portals import LABELS
 from ..schemas.dashboard import DashboardQuery
-from ..services import dashboard, policy, users
+from ..services import dashboard, policy, postings, users
 
 bp = Blueprint("dashboard", __name__)
 CSV_COLUMNS = (
@@ -71,6 +72,8 @@ def index():
         selected=set(query.statuses()),
         statuses=STATUSES,
         owners=users.list_owners(db.session),
+        posting_statuses=postings.statuses_of(db.session, [job["id"] for job in result.jobs]),
+        portal_labels=LABELS,
         errors=errors,
         url=lambda **changes: _url("/", args, **changes),
         csv_url=_url(

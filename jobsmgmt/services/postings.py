@@ -370,6 +370,23 @@ def list_postings(session: Session, job_id: str) -> list[JobExternalPosting]:
     return sorted(postings_by_portal(session, job_id).values(), key=lambda r: order[r.portal])
 
 
+def statuses_of(session: Session, job_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """``{job_id: [(portal, status), ...]}`` for a page of jobs (the dashboard's badges): one
+    query on the job_id index."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if not job_ids:
+        return found
+    order = {portal: i for i, portal in enumerate(PORTALS)}
+    rows = session.execute(
+        select(
+            JobExternalPosting.job_id, JobExternalPosting.portal, JobExternalPosting.status
+        ).where(JobExternalPosting.job_id.in_(job_ids))
+    ).all()
+    for job_id, portal, status in sorted(rows, key=lambda r: order.get(r[1], 9)):
+        found[job_id].append((portal, status))
+    return found
+
+
 def serialize(row: JobExternalPosting) -> dict:
     return {
         "id": row.id,
