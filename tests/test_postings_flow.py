@@ -347,3 +347,24 @@ def test_a_slow_linkedin_task_is_polled_by_the_periodic_task(papp, factory, sand
     row = postings_of(job_id)["linkedin"]
     assert row.external_job_id.startswith("urn:li:jobPosting:") and "task_id" not in row.meta
     assert sandbox.state.snapshot()["requests"]["linkedin"]["POST /v2/simpleJobPostings"] == 1
+
+
+def test_indeed_without_job_sync_credentials_posts_through_the_feed(sandbox, sqlite_url):  # noqa: F811
+    variables = portal_variables(sandbox.url, INDEED_CLIENT_ID="", INDEED_CLIENT_SECRET="")
+    app = build_app(
+        sqlite_url, PORTALS=variables, PUBLIC_URL="http://jobs.test", PORTAL_SANDBOX=False
+    )
+    with app_context(app):
+        factory = Factory(app)
+        job_id = open_job(factory).id
+        client = app.test_client()
+        post(client, factory.headers(), job_id, ["indeed"])
+        finish(app)
+        row = postings_of(job_id)["indeed"]
+        assert row.status == "posted" and row.external_url == "http://jobs.test/feeds/indeed.xml"
+        assert sandbox.state.snapshot()["requests"]["indeed"] == {}  # no Job Sync call
+        assert f"/careers/{job_id}/apply?source=indeed" in client.get("/feeds/indeed.xml").text
+        client.delete(f"{BASE}/{job_id}/external-postings/indeed", headers=factory.headers())
+        finish(app)
+        assert postings_of(job_id)["indeed"].status == "withdrawn"
+        assert job_id not in client.get("/feeds/indeed.xml").text
