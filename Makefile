@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-heavy lint format bench desktop lock clean
+.PHONY: run test test-heavy lint format bench loadtest desktop lock clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ test: $(STAMP)
 
 # Whole-system checks CI runs after make test: the desktop bundle, the Procfile, deep fuzzing.
 test-heavy: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[load]'
 	$(BIN)/pytest -m heavy $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -34,6 +35,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The hosted edition under 16 users for 60 s (Locust): PostgreSQL + Redis must be running.
+loadtest: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 desktop: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[desktop]'

@@ -67,6 +67,9 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+from jobsmgmt.models.jobs import outside_models  # noqa: E402
+
+
 def render_item(type_, obj, autogen_context):
     """Render the app's column types as their plain SQL types, so migrations stand alone."""
     if type_ == "type" and hasattr(obj, "impl"):
@@ -96,6 +99,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", outside_models)  # the search index (0007)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -393,25 +393,29 @@ def test_deep_pages_use_the_same_order(client, factory, monkeypatch):
             assert got == [r["id"] for r in expected(rows, sort=sort, order=order)], (sort, order)
 
 
-@pytest.mark.parametrize("max_values", [500, 0])
-def test_counted_search_matches_plain_python(client, factory, monkeypatch, max_values):
-    """Totals from the facet and owner counts, searches through the distinct values (and,
-    with ``max_values`` 0, the plain scan they fall back to) against plain Python, over random
-    jobs and many filter/sort/search/page combinations, after edits and soft deletes."""
+@pytest.mark.parametrize("trigram_min", [3, 99])
+@pytest.mark.parametrize("distinct", [False, True])
+def test_counted_search_matches_plain_python(client, factory, monkeypatch, trigram_min, distinct):
+    """Totals from the facet and owner counts, searches through the trigram index (and, with
+    ``trigram_min`` 99, the plain scan short terms fall back to) against plain Python, over
+    random jobs and many filter/sort/search/page combinations, after edits and soft deletes;
+    with ``distinct``, every title carries a requisition number (real postings)."""
     import random
 
     from jobsmgmt.services import dashboard
 
-    monkeypatch.setattr(dashboard, "MAX_SEARCH_VALUES", max_values)
+    monkeypatch.setattr(dashboard, "TRIGRAM_MIN", trigram_min)
     rng = random.Random(7)
     owner = factory.user("recruiter", name="Owner One")
     other = factory.user("recruiter", name="Owner Two")
     words = ["Data", "data_ops", "Sales", "100% Remote", "Back\\end", "Lisbon", "Ops", "Engineer"]
+    words.append('A "Best" Team')
     specs = []
     for i in range(90):
         specs.append(
             {
-                "title": f"{rng.choice(['Senior ', 'Junior ', ''])}{rng.choice(words)} {i % 7}",
+                "title": f"{rng.choice(['Senior ', 'Junior ', ''])}{rng.choice(words)} "
+                + (f"#R{rng.randrange(10_000, 100_000)}" if distinct else f"{i % 7}"),
                 "department": rng.choice(["Data", "Sales", "Engineering", "Ops"]),
                 "location": rng.choice(["Lisbon", "Berlin", "Remote", "LISBON office"]),
                 "status": rng.choice(STATUS_CHOICES),
@@ -434,6 +438,7 @@ def test_counted_search_matches_plain_python(client, factory, monkeypatch, max_v
     db.session.commit()
     headers = {"Authorization": f"Bearer {factory.token(owner)}"}
     terms = ["", "data", "DATA", "lisbon", "%", "_", "\\", "100% r", "o", "madrid", "zzz"]
+    terms += ["#r1", "a_o", "k\\e", '"', 'a "b']
     cases = 0
     for term in terms:
         for statuses in ((), ("open",), ("open", "closed"), ("draft", "archived", "on_hold")):

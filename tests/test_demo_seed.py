@@ -309,3 +309,25 @@ def test_first_run_demo_agency_has_a_history(app):
     assert db.session.scalar(select(func.count()).select_from(User).where(User.role == "viewer"))
     assert demo.ensure_demo_agency(db.session, None) is None  # not twice
     assert db.session.scalar(select(func.count()).select_from(Job)) == demo.FIRST_RUN["jobs"]
+
+
+def test_ten_thousand_jobs_look_like_real_postings(sqlite_app):
+    """Issue 12: at 10k jobs at least half the titles distinct, 20–40 departments, hundreds
+    of locations, descriptions of 600–4,000 characters, counted in SQL."""
+    from sqlalchemy import text
+
+    with sqlite_app.app_context():
+        users.create_user(db.session, "owner@example.com", "Owner", "recruiter", None)
+        demo.seed_history(db.session, jobs=10_000, applications=0, days=30, seed=5, today=TODAY)
+        titles, departments, locations, shortest, longest = db.session.execute(
+            text(
+                "SELECT count(DISTINCT title), count(DISTINCT department), "
+                "count(DISTINCT location), min(length(description)), "
+                "max(length(description)) FROM jobs"
+            )
+        ).one()
+        db.session.remove()
+    assert titles >= 5_000, titles
+    assert 20 <= departments <= 40, departments
+    assert locations >= 200, locations
+    assert shortest >= 600 and longest <= 4_000, (shortest, longest)

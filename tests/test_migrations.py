@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from jobsmgmt.extensions import db
+from jobsmgmt.models.jobs import outside_models
 
 TABLES = {
     "users",
@@ -37,7 +38,9 @@ def _check(url: str) -> None:
         assert "metadata" in columns
         with engine.connect() as connection:
             diff = compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}),
+                MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_object": outside_models}
+                ),
                 db.metadata,
             )
             system = connection.execute(

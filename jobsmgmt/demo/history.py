@@ -18,16 +18,8 @@ from sqlalchemy.orm import Session
 from ..models import FINAL_STAGES, PIPELINE
 from ..services import audit
 from ..services.status import TRANSITIONS, plan_status_change
-from .catalogue import (
-    DEPARTMENTS,
-    EMPLOYMENT_WEIGHTS,
-    FIRST_NAMES,
-    LAST_NAMES,
-    LOCATIONS,
-    REASONS,
-    SENIORITY,
-    SOURCES,
-)
+from .catalogue import EMPLOYMENT_WEIGHTS, FIRST_NAMES, LAST_NAMES, REASONS, SOURCES
+from .postings import PostingMaker
 from .writer import AUDIT_COLUMNS, RowWriter, as_json
 
 SEED_AGENT = "jobsmgmt-demo-seed"
@@ -102,6 +94,7 @@ class HistorySeeder:
         self.report = SeedReport()
         self.scores: dict[tuple[int, int], Decimal] = {}
         self.json_cache: dict[tuple[str, ...], str] = {}
+        self.postings = PostingMaker(rng)
 
     def new_id(self) -> str:
         """A UUIDv7-style id that grows in insertion order, so the bulk inserts append to each
@@ -122,10 +115,7 @@ class HistorySeeder:
 
     def job(self, owner_id: str, final_status: str) -> dict:
         rng = self.rng
-        department = rng.choice(sorted(DEPARTMENTS))
-        titles, skill_pool = DEPARTMENTS[department]
-        title = rng.choice(SENIORITY) + rng.choice(titles)
-        skills = [] if rng.random() < 0.06 else rng.sample(skill_pool, rng.randint(2, 5))
+        posting = self.postings.posting()
         created = self.start + int(rng.random() * (self.end - self.start) * 0.9)
         path = rng.choice(STATUS_PATHS[final_status])
         moments = sorted(
@@ -141,13 +131,12 @@ class HistorySeeder:
                 deadline = moments[-1] + rng.randint(1, 10) * DAY
         job = {
             "id": self.new_id(),
-            "title": title,
-            "department": department,
-            "location": rng.choice(LOCATIONS),
+            "title": posting["title"],
+            "department": posting["department"],
+            "location": posting["location"],
             "employment_type": weighted(rng, EMPLOYMENT_WEIGHTS),
-            "description": f"Join our {department} team as a {title}. "
-            f"You will work with {', '.join(skills) or 'a friendly team'}.",
-            "required_skills": skills,
+            "description": posting["description"],
+            "required_skills": posting["skills"],
             "owner_id": owner_id,
             "created": created,
             "deadline": deadline,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import false, func, literal_column, or_, select
+from sqlalchemy import func, literal_column, or_, select, table
 from sqlalchemy.orm import Session
 
 from ..models import STATUSES, Job, User
-from ..models.jobs import JobFacetCount, JobOwnerCount, JobSearchValue, JobStatusCount
+from ..models.jobs import SEARCH_INDEX_TABLE, JobFacetCount, JobOwnerCount, JobStatusCount
 from ..schemas.dashboard import DashboardQuery
 
 SORT_COLUMNS = {
@@ -29,13 +29,12 @@ ORDERS = ("asc", "desc")
 LIKE_ESCAPE = "\\"
 RARE_SHARE = 20  # a search matching under 1/20 of the jobs counts as rare
 DEFERRED_OFFSET = 100
-MAX_SEARCH_VALUES = 500  # a search matching more distinct values than this scans the jobs
+# Terms at least this long are looked up in the trigram index (migration 0007: SQLite FTS5
+# ``job_search``, PostgreSQL pg_trgm GIN indexes); shorter ones have no trigram to look up and
+# are tested row by row on the covering title index.
+TRIGRAM_MIN = 3
 SEARCH_COLUMNS = {"title": Job.title, "department": Job.department, "location": Job.location}
-FACET_COLUMNS = {
-    "title": JobFacetCount.title,
-    "department": JobFacetCount.department,
-    "location": JobFacetCount.location,
-}
+SEARCH_INDEX = table(SEARCH_INDEX_TABLE)
 
 
 @dataclass(frozen=True)
@@ -93,8 +92,27 @@ def _contains(session: Session, column, term: str):
     return column.ilike(pattern, escape=LIKE_ESCAPE)
 
 
-def search_clause(session: Session, term: str, rare: bool = False):
-    """Title, department or location contains ``term`` (case-insensitive, wildcards literal)."""
+def _fts_phrase(term: str) -> str:
+    """An FTS5 query of one quoted phrase: every character literal (``"`` doubled). With the
+    trigram tokenizer a phrase matches exactly the values that contain it, case-insensitive."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def search_clause(session: Session, term: str, rare: bool = False, many: bool = False):
+    """Title, department or location contains ``term`` (case-insensitive, wildcards literal).
+
+    ``rare``: few jobs match (SQLite: filter first, then sort the few). ``many``: a large share
+    of the jobs match (SQLite: walk the sort index and test each job against the matches,
+    instead of fetching every match and sorting them)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite" and len(term) >= TRIGRAM_MIN:
+        rowid = literal_column("+jobs.rowid" if many else "jobs.rowid")
+        matches = (
+            select(literal_column("rowid"))
+            .select_from(SEARCH_INDEX)
+            .where(literal_column(SEARCH_INDEX_TABLE).op("MATCH")(_fts_phrase(term)))
+        )
+        return rowid.in_(matches)
     clause = or_(*(_contains(session, column, term) for column in SEARCH_COLUMNS.values()))
     return _hinted(session, clause, rare)
 
@@ -107,38 +125,45 @@ def _hinted(session: Session, clause, rare: bool):
     return clause
 
 
-def matching_values(session: Session, term: str) -> dict[str, list[str]] | None:
-    """The distinct titles, departments and locations of live jobs that contain ``term`` (the
-    ``job_search_values`` the triggers keep), by field; None if there are too many to list."""
+def _fts_count(session: Session, term: str) -> int:
+    """Live jobs whose title, department or location contains ``term`` (SQLite, 3+ characters):
+    the FTS index holds exactly the live jobs, so it counts without reading them."""
     query = (
-        select(JobSearchValue.field, JobSearchValue.value)
-        .where(JobSearchValue.job_count > 0, _contains(session, JobSearchValue.value, term))
-        .limit(MAX_SEARCH_VALUES + 1)
+        select(func.count())
+        .select_from(SEARCH_INDEX)
+        .where(literal_column(SEARCH_INDEX_TABLE).op("MATCH")(_fts_phrase(term)))
     )
-    rows = session.connection().execute(query).all()
-    if len(rows) > MAX_SEARCH_VALUES:
-        return None
-    matches: dict[str, list[str]] = {field: [] for field in SEARCH_COLUMNS}
-    for field_name, value in rows:
-        matches[field_name].append(value)
-    return matches
+    return int(session.connection().scalar(query))
 
 
-def _matched(columns: dict, matches: dict[str, list[str]]):
-    """A job (or facet) whose title, department or location is one of the matching values:
-    the same rows as the substring search, found by equality."""
-    tests = [columns[name].in_(values) for name, values in matches.items() if values]
-    return or_(*tests) if tests else false()
+def _search_total(
+    session: Session, filters: DashboardFilters, where: list, live_jobs: int
+) -> tuple[int, bool]:
+    """The exact number of live jobs that match the search and the other filters, and whether
+    the search alone matches many of them (a large share of ``live_jobs``)."""
+    connection = session.connection()
+    alone = not filters.statuses and filters.department is None and filters.owner_id is None
+    if session.get_bind().dialect.name != "sqlite" or len(filters.search) < TRIGRAM_MIN:
+        return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), False
+    matched = _fts_count(session, filters.search)
+    many = matched * RARE_SHARE >= live_jobs
+    if alone or not matched:
+        return matched, many
+    if many:
+        # Many matches: count along the other filters' index (status, department or owner,
+        # each of which holds the rowid), testing each entry against the matches, instead of
+        # reading every matching job's row to test the filters.
+        where = _where(session, filters, search_many=True)
+    return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), many
 
 
 def _where(
     session: Session,
     filters: DashboardFilters,
-    matches: dict[str, list[str]] | None = None,
     rare_search: bool = False,
     common_status: bool = False,
     common_match: bool = False,
-    titles: list[str] | None = None,
+    search_many: bool = False,
 ) -> list:
     clauses = [Job.deleted_at.is_(None)]
     if filters.statuses:
@@ -161,14 +186,9 @@ def _where(
         clauses.append(department == filters.department)
     if filters.owner_id is not None:
         clauses.append(owner == filters.owner_id)
-    if titles is not None:
-        # A search sorted by title reads only the titles that have matching jobs, each one's
-        # range of the title index in order, instead of testing every job on the way.
-        clauses.append(Job.title.in_(titles))
-    if filters.search and matches is not None:
-        clauses.append(_hinted(session, _matched(SEARCH_COLUMNS, matches), rare_search))
-    elif filters.search:
-        clauses.append(search_clause(session, filters.search, rare_search))
+    if filters.search:
+        many = common_match or search_many
+        clauses.append(search_clause(session, filters.search, rare=rare_search, many=many))
     return clauses
 
 
@@ -266,30 +286,15 @@ def summary(session: Session) -> dict:
     return result
 
 
-def _facet_total(
-    session: Session, filters: DashboardFilters, matches
-) -> tuple[int, list[str] | None]:
-    """The filtered total from ``job_facet_counts`` (no owner filter): statuses, department
-    and the search's matching values select groups, whose counts add up to the jobs. For a
-    search sorted by title, also the titles of those groups (None if too many to list)."""
-    count = func.coalesce(func.sum(JobFacetCount.job_count), 0)
-    by_title = matches is not None and filters.sort == "title"
-    query = (
-        select(JobFacetCount.title, count).group_by(JobFacetCount.title)
-        if by_title
-        else (select(count))
-    )
+def _facet_total(session: Session, filters: DashboardFilters) -> int:
+    """The filtered total from ``job_facet_counts`` (no owner filter, no search): statuses and
+    department select groups, whose counts add up to the jobs."""
+    query = select(func.coalesce(func.sum(JobFacetCount.job_count), 0))
     if filters.statuses:
         query = query.where(JobFacetCount.status.in_(sorted(set(filters.statuses))))
     if filters.department is not None:
         query = query.where(JobFacetCount.department == filters.department)
-    if matches is not None:
-        query = query.where(JobFacetCount.job_count > 0, _matched(FACET_COLUMNS, matches))
-    if not by_title:
-        return int(session.connection().scalar(query)), None
-    groups = session.connection().execute(query).all()
-    titles = [title for title, _ in groups] if len(groups) <= MAX_SEARCH_VALUES else None
-    return sum(jobs for _, jobs in groups), titles
+    return int(session.connection().scalar(query))
 
 
 def _owner_total(session: Session, filters: DashboardFilters) -> int:
@@ -310,39 +315,36 @@ def dashboard(
     """One page of the filtered, sorted jobs, the filtered total and the unfiltered summary."""
     connection = session.connection()  # Core rows: no ORM objects are needed here
     counts = summary(session)
-    matches = matching_values(session, filters.search) if filters.search else None
-    if matches is not None and not any(matches.values()):
-        return DashboardPage(jobs=[], total=0, page=page, limit=limit, summary=counts)
     chosen = sum(counts[status] for status in set(filters.statuses))
     common = chosen * RARE_SHARE >= counts["total_jobs"] and (
         filters.sort != "created_at" or bool(filters.search)
     )
-    titles = None
-    where = _where(session, filters, matches, common_status=common)
-    if filters.department is None and filters.owner_id is None and not filters.search:
+    where = _where(session, filters, common_status=common)
+    search_many = False
+    if filters.search:
+        total, search_many = _search_total(session, filters, where, counts["total_jobs"])
+    elif filters.department is None and filters.owner_id is None:
         # Only statuses (or nothing) filter: the summary already holds the total.
         total = chosen if filters.statuses else counts["total_jobs"]
-    elif filters.owner_id is None and (matches is not None or not filters.search):
-        total, titles = _facet_total(session, filters, matches)
-    elif not filters.search:
+    elif filters.owner_id is None:
+        total = _facet_total(session, filters)
+    else:
         total = _owner_total(session, filters)
-    else:  # an owner's jobs that match a search: counted on the owner's index
-        total = connection.scalar(select(func.count()).select_from(Job).where(*where))
     rows = []
     offset = (page - 1) * limit
     if total and offset < total:
         many = total * RARE_SHARE >= counts["total_jobs"]
         rare = bool(filters.search) and not many
-        by_sort = many and (filters.department is not None or filters.owner_id is not None)
-        if rare or by_sort or titles is not None:
+        by_sort = (many or search_many) and (
+            filters.department is not None or filters.owner_id is not None or bool(filters.search)
+        )
+        if rare or by_sort:
             where = _where(
                 session,
                 filters,
-                matches,
                 rare_search=rare,
                 common_status=common,
                 common_match=by_sort,
-                titles=titles,
             )
         rows = [_row_dict(row) for row in _page_rows(connection, where, filters, offset, limit)]
     return DashboardPage(jobs=rows, total=total, page=page, limit=limit, summary=counts)
