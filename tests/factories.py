@@ -9,7 +9,7 @@ import uuid
 
 from jobsmgmt.database import write_intent
 from jobsmgmt.extensions import db
-from jobsmgmt.models import Job
+from jobsmgmt.models import Job, utcnow
 from jobsmgmt.services import Actor, jobs, users
 from jobsmgmt.services.status import change_status
 
@@ -74,8 +74,14 @@ class Factory:
     @_writes
     def job(self, owner=None, status: str = "draft", **fields) -> Job:
         """A job created through the services and moved to ``status`` by its owner, along the
-        allowed moves (``PATHS``)."""
+        allowed moves (``PATHS``). A deadline in the past (which the services refuse) is set
+        afterwards, as if that time had passed."""
         owner = owner or self.user("recruiter")
+        deadline = fields.get("application_deadline")
+        if deadline is not None and deadline <= utcnow():
+            del fields["application_deadline"]
+        else:
+            deadline = None
         values = {
             "title": "Backend Engineer",
             "department": "Engineering",
@@ -85,5 +91,8 @@ class Factory:
         created = jobs.create_job(db.session, values, Actor(owner.id, "127.0.0.1", "tests"))
         for step in PATHS[status]:
             change_status(db.session, created.id, step, Actor(owner.id))
+        if deadline is not None:
+            db.session.get(Job, created.id).application_deadline = deadline
+            db.session.commit()
         db.session.rollback()
         return db.session.get(Job, created.id)

@@ -78,7 +78,7 @@ def test_pipeline_paginates(client, factory, auth):
     first = client.get(f"/jobs/{job_id}")
     assert "Page 1 of 2" in first.text
     second = client.get(f"/jobs/{job_id}?page=2")
-    assert second.text.count("@example.com</td>") == 2
+    assert second.text.count("@example.com</a></dd>") == 2
 
 
 def test_viewers_see_no_forms_and_cannot_move(client, factory, auth):

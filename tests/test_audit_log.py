@@ -95,7 +95,7 @@ def test_audit_page_shows_diffs(client, factory, auth):
     html = page.text
     assert "Audit log of “Data Engineer”" in html
     assert html.index("reason closed") < html.index("reason on_hold")  # newest first
-    assert "status change" in html and "Verify audit chain" not in html  # viewer: no button
+    assert "Status change" in html and "Verify audit chain" not in html  # viewer: no button
     assert client.get("/jobs/nope/audit").status_code == 404
     detail = client.get(f"/jobs/{job_id}")
     assert f'href="/jobs/{job_id}/audit"' in detail.text
@@ -134,10 +134,17 @@ def test_verify_page_is_admin_only(client, factory, auth):
     assert client.get("/audit/verify").status_code == 403
 
 
-def test_diff_rows_show_times_in_the_users_zone(app):
+def test_diff_rows_show_times_in_the_users_zone_names_and_words(app):
     from jobsmgmt.blueprints.audit import diff_rows
 
     with app.test_request_context():
+        named = diff_rows(
+            {
+                "old_values": {"owner_id": "u-1", "status": "on_hold"},
+                "new_values": {"owner_id": "u-2", "status": "open", "required_skills": ["A", "B"]},
+            },
+            {"u-1": "Ann Owner", "u-2": "Bob Owner"},
+        )
         rows = diff_rows(
             {
                 "old_values": {
@@ -153,8 +160,13 @@ def test_diff_rows_show_times_in_the_users_zone(app):
             }
         )
     assert rows == [
-        ("status", "draft", "open"),
-        ("published_at", "—", "2026-11-23 10:15"),
-        ("odd", "2026-13-45T00:00:00Z", "—"),
-        ("skills", "—", '["SQL"]'),
+        ("Status", "Draft", "Open"),
+        ("Published", "—", "2026-11-23 10:15"),
+        ("Odd", "2026-13-45T00:00:00Z", "—"),
+        ("Skills", "—", "SQL"),
+    ]
+    assert named == [
+        ("Owner", "Ann Owner", "Bob Owner"),
+        ("Status", "On hold", "Open"),
+        ("Required skills", "—", "A, B"),
     ]

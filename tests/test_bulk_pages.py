@@ -42,7 +42,10 @@ def test_select_preview_confirm_and_results(app, client, auth, factory):
     preview = client.post("/bulk", data=form)
     assert preview.status_code == 200
     assert "1</strong> would succeed, <strong>2</strong> would fail" in preview.text
-    assert "invalid_transition" in preview.text and "not_found" in preview.text
+    # reasons in words, not codes
+    assert "cannot move to on hold" in preview.text and "Job not found." in preview.text
+    assert "invalid_transition" not in preview.text and "not_found" not in preview.text
+    assert "Run on the 1 that would succeed" in preview.text
     assert (_count(BulkOperation), _count(JobAuditLog)) == before  # the preview wrote nothing
 
     confirmed = client.post("/bulk", data={**form, "action": "confirm"})
@@ -51,7 +54,7 @@ def test_select_preview_confirm_and_results(app, client, auth, factory):
     assert queue.in_process_runner(app).join(timeout=60)
     detail = client.get(f"/bulk/{op_id}")
     assert detail.status_code == 200
-    assert 'id="bulk-results"' in detail.text and "completed with errors" in detail.text
+    assert 'id="bulk-results"' in detail.text and "Completed with errors" in detail.text
     assert detail.text.count("bulk-result-changed") == 1
     assert detail.text.count("bulk-result-failed") == 2
     db.session.rollback()

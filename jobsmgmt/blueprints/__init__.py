@@ -7,6 +7,7 @@ from flask import Flask, request
 from ..auth import SAFE_METHODS
 from ..database import set_write_intent
 from ..extensions import csrf
+from . import labels
 from .display import localtime, user_zone
 
 
@@ -37,6 +38,9 @@ def register_blueprints(app: Flask) -> None:
     # Ids in any URL, page or API: one no row can have is a 404 before any query runs.
     app.url_value_preprocessor(reject_impossible_ids)
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.globals["is_expired"] = labels.is_expired
+    app.jinja_env.globals["show_value"] = labels.show_value
     app.jinja_env.globals["timezone_name"] = lambda: str(user_zone())
     csrf.exempt(api_bp)  # the API checks CSRF itself, for cookie-authenticated requests only
     for module in (

@@ -16,9 +16,24 @@ from ..extensions import db
 from ..schemas.analytics import AnalyticsQuery
 from ..services import analytics, analytics_overview, jobs, policy
 from ..services.errors import ValidationFailed
+from .dashboard import safe_cell
+from .labels import query_messages
+from .paging import page_arg, pages_for
 
 bp = Blueprint("analytics", __name__)
 PRESETS = (7, 30, 90, 365)
+RANKING_PAGE = 25
+RANKING_COLUMNS = (
+    "id",
+    "title",
+    "department",
+    "status",
+    "views",
+    "applications",
+    "conversion",
+    "hires",
+    "time_to_fill",
+)
 
 
 def _dates() -> tuple[date | None, date | None]:
@@ -28,8 +43,8 @@ def _dates() -> tuple[date | None, date | None]:
         query = AnalyticsQuery.model_validate({k: v for k, v in raw.items() if v})
     except ValidationError as error:
         fields = validation_details(error)["fields"]
-        name = next(iter(fields))
-        raise ValidationFailed(f"{name}: {fields[name]}", details={"fields": fields}) from error
+        messages = query_messages(fields)
+        raise ValidationFailed(" ".join(messages.values()), details={"fields": fields}) from error
     return query.date_from, query.date_to
 
 
@@ -80,9 +95,64 @@ def job_csv(job_id: str):
     )
 
 
+def _ranking(limit: int) -> tuple[dict, str | None]:
+    """The ranking table for the page's range, sort and page; on bad input, the defaults and
+    a readable message."""
+    sort = request.args.get("sort") or "conversion"
+    order = request.args.get("order") or "asc"
+    try:
+        if sort not in analytics_overview.RANK_SORTS or order not in ("asc", "desc"):
+            raise ValidationFailed("Choose a column of the table to sort by, up or down.")
+        date_from, date_to = _dates()
+        return analytics_overview.job_ranking(
+            db.session, date_from, date_to, sort, order, page_arg(), limit
+        ), None
+    except ValidationFailed as problem:
+        return analytics_overview.job_ranking(db.session, limit=limit), problem.message
+
+
 @bp.get("/analytics")
 @permission_required(policy.READ)
 def overview():
     data = analytics_overview.overview(db.session)
+    ranking, error = _ranking(RANKING_PAGE)
     chart = {"summary": data["summary"], "pipeline": data["pipeline"]}
-    return render_template("analytics/overview.html", data=data, chart=chart)
+    return render_template(
+        "analytics/overview.html",
+        data=data,
+        chart=chart,
+        ranking=ranking,
+        pages=pages_for(ranking["total"], RANKING_PAGE),
+        error=error,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    ), (422 if error else 200)
+
+
+@bp.get("/analytics/ranking.csv")
+@permission_required(policy.READ)
+def ranking_csv():
+    """The whole ranking (every job, same range and order) as CSV."""
+    ranking, _ = _ranking(0)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            {"conversion": "view_to_application_pct", "time_to_fill": "time_to_fill_days"}.get(
+                key, key
+            )
+            for key in RANKING_COLUMNS
+        ]
+    )
+    for row in ranking["rows"]:
+        writer.writerow(
+            [
+                safe_cell(row[key]) if key in ("title", "department") else row[key]
+                for key in RANKING_COLUMNS
+            ]
+        )
+    name = f"job-ranking-{ranking['date_range']['from']}-{ranking['date_range']['to']}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import datetime
-
 from flask import Blueprint, render_template
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from ..auth import permission_required
 from ..extensions import db
-from ..services import audit, jobs, policy
-from .display import localtime
+from ..services import audit, jobs, policy, users
+from .labels import label, people_in, show_value
 from .paging import page_arg, pages_for
 
 bp = Blueprint("audit", __name__)
@@ -24,29 +20,20 @@ class VerifyForm(FlaskForm):
     submit = SubmitField("Verify audit chain")
 
 
-ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-
-
-def _shown(value) -> str:
-    """A stored value as the page shows it: times in the user's zone, JSON for structures."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        if ISO_UTC.match(value):
-            try:
-                return localtime(datetime.fromisoformat(value.replace("Z", "+00:00")))
-            except ValueError:
-                return value
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def diff_rows(entry: dict) -> list[tuple[str, str, str]]:
-    """(field, old, new) for every field the entry names, in a stable order."""
+def diff_rows(entry: dict, names: dict | None = None) -> list[tuple[str, str, str]]:
+    """(field label, old, new) for every field the entry names, in a stable order; people by
+    name, codes as words, times in the user's zone."""
     old = entry["old_values"] or {}
     new = entry["new_values"] or {}
-    names = list(dict.fromkeys([*old, *new]))
-    return [(name, _shown(old.get(name)), _shown(new.get(name))) for name in names]
+    fields = list(dict.fromkeys([*old, *new]))
+    return [
+        (
+            label(name),
+            show_value(old.get(name), name, names),
+            show_value(new.get(name), name, names),
+        )
+        for name in fields
+    ]
 
 
 @bp.get("/jobs/<job_id>/audit")
@@ -55,10 +42,12 @@ def job_log(job_id: str):
     job = jobs.get_job(db.session, job_id, include_deleted=True)  # audit outlives deletion
     page = page_arg()
     entries, total = audit.list_entries(db.session, job_id, page, PAGE_SIZE)
+    ids = people_in(*(e["old_values"] for e in entries), *(e["new_values"] for e in entries))
+    names = users.names_by_id(db.session, ids)
     return render_template(
         "audit/log.html",
         job=job,
-        entries=[(entry, diff_rows(entry)) for entry in entries],
+        entries=[(entry, diff_rows(entry, names)) for entry in entries],
         total=total,
         page=page,
         pages=pages_for(total, PAGE_SIZE),

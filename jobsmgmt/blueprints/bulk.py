@@ -3,7 +3,7 @@ preview → confirm → ``/bulk/<operation_id>`` (live progress, then per-job re
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
@@ -22,10 +22,13 @@ from ..extensions import db
 from ..models import BULK_OPERATIONS, EMPLOYMENT_TYPES, PORTALS, STATUSES
 from ..schemas.bulk import MAX_JOBS, BulkUpdateRequest
 from ..schemas.common import unstorable_text
-from ..services import bulk, policy
+from ..services import bulk, bulk_undo, policy, users
 from ..services.errors import DomainError
+from . import form_once
 from .form_checks import storable
 from .form_fields import DeadlineField, owner_choices
+from .form_once import FormToken
+from .labels import label, people_in
 from .paging import page_arg, pages_for
 
 bp = Blueprint("bulk", __name__, url_prefix="/bulk")
@@ -36,6 +39,7 @@ OPERATION_LABELS = {
     "extend_deadline": "Extend the application deadline",
     "post_external": "Post to job portals",
     "delete": "Delete (soft)",
+    "undo": "Undo",
 }
 STATUS_CLASSES = {
     "queued": "text-bg-info",
@@ -51,13 +55,13 @@ class BulkForm(FlaskForm):
     operation = SelectField(
         "Operation", choices=[(op, OPERATION_LABELS[op]) for op in BULK_OPERATIONS]
     )
-    status = SelectField("New status", choices=[(s, s.replace("_", " ")) for s in STATUSES])
+    status = SelectField("New status", choices=[(s, label(s)) for s in STATUSES])
     reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000), storable])
     department = StringField("Department", validators=[Optional(), Length(max=100), storable])
     location = StringField("Location", validators=[Optional(), Length(max=200), storable])
     employment_type = SelectField(
         "Employment type",
-        choices=BLANK + [(t, t.replace("_", " ")) for t in EMPLOYMENT_TYPES],
+        choices=BLANK + [(t, label(t)) for t in EMPLOYMENT_TYPES],
     )
     application_deadline = DeadlineField()
     owner_id = SelectField("Owner")
@@ -71,6 +75,7 @@ class BulkForm(FlaskForm):
     expires_in_days = IntegerField(
         "Expires after (days)", default=30, validators=[Optional(), NumberRange(1, 90)]
     )
+    form_token = FormToken()
 
     def fill_choices(self) -> None:
         self.owner_id.choices = BLANK + owner_choices(db.session)
@@ -161,6 +166,9 @@ def _preview_or_start(body: BulkUpdateRequest, context: dict):
     req = body.request
     try:
         if not req.dry_run:
+            token = form_once.token_of(context["form"])
+            if done := form_once.already_done(token):
+                return done
             op = bulk.start_operation(
                 db.session,
                 req.operation,
@@ -169,11 +177,15 @@ def _preview_or_start(body: BulkUpdateRequest, context: dict):
                 actor_for(current_user),
             )
             flash(f"Bulk operation queued for {op.total_count} job(s).", "success")
-            return redirect(url_for("bulk.detail", operation_id=op.id))
+            url = url_for("bulk.detail", operation_id=op.id)
+            form_once.remember(token, url)
+            return redirect(url)
         preview = bulk.dry_run(db.session, req.operation, body.parameters_dict(), req.job_ids)
     except DomainError as error:
         flash(error.message, "danger")
         return render_template("bulk/index.html", **context)
+    people = people_in(*(r["changes"] for r in preview["results"]))
+    context["names"] = users.names_by_id(db.session, people)
     return render_template("bulk/preview.html", preview=preview, **context)
 
 
@@ -184,6 +196,7 @@ def index():
     form = BulkForm()
     form.fill_choices()
     context = _page_context(form, ids)
+    context["names"] = {}
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("bulk/index.html", **context)
     bulk.require_permission(current_user, form.operation.data)
@@ -193,19 +206,60 @@ def index():
     return _preview_or_start(body, context)
 
 
+def _detail_context(op) -> dict:
+    done = len(op.results or [])
+    titles = bulk.job_titles(db.session, op)
+    changes = [r.get("changes") for r in op.results or []]
+    return {
+        "op": op,
+        "done": done,
+        "percent": round(100 * done / op.total_count) if op.total_count else 100,
+        "final": op.status in bulk.FINAL_STATUSES,
+        "titles": titles,
+        "label": OPERATION_LABELS.get(op.operation_type, op.operation_type),
+        "labels": OPERATION_LABELS,
+        "initiator": bulk.initiator_names(db.session, [op]).get(op.initiated_by, "—"),
+        "status_classes": STATUS_CLASSES,
+        "names": users.names_by_id(db.session, people_in(*changes)),
+        "undo_of": bulk.get_operation(db.session, op.undo_of) if op.undo_of else None,
+        "undone_by": bulk_undo.undone_by(db.session, op.id),
+        "undoable": op.operation_type in bulk_undo.RESTORABLE,
+        "undo_form": UndoForm(),
+    }
+
+
+class UndoForm(FlaskForm):
+    """The undo buttons: a preview first, then the confirmation (CSRF only)."""
+
+
 @bp.get("/<operation_id>")
 @permission_required(policy.READ)
 def detail(operation_id: str):
     op = bulk.get_operation(db.session, operation_id)
-    done = len(op.results or [])
-    return render_template(
-        "bulk/detail.html",
-        op=op,
-        done=done,
-        percent=round(100 * done / op.total_count) if op.total_count else 100,
-        final=op.status in bulk.FINAL_STATUSES,
-        titles=bulk.job_titles(db.session, op),
-        label=OPERATION_LABELS.get(op.operation_type, op.operation_type),
-        initiator=bulk.initiator_names(db.session, [op]).get(op.initiated_by, "—"),
-        status_classes=STATUS_CLASSES,
+    return render_template("bulk/detail.html", **_detail_context(op))
+
+
+@bp.post("/<operation_id>/undo")
+@permission_required(policy.BULK)
+def undo(operation_id: str):
+    """Preview the undo (dry run), or, confirmed, start it as its own operation."""
+    op = bulk.get_operation(db.session, operation_id)
+    if not UndoForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    if op.operation_type in bulk.OPERATIONS:  # e.g. restoring deleted jobs needs WRITE_JOBS
+        bulk.require_permission(current_user, op.operation_type)
+    try:
+        if request.form.get("action") == "confirm":
+            undo_op = bulk_undo.start_undo(db.session, operation_id, actor_for(current_user))
+            flash(f"Undo queued for {undo_op.total_count} job(s).", "success")
+            return redirect(url_for("bulk.detail", operation_id=undo_op.id))
+        preview = bulk_undo.dry_run(db.session, op)
+    except DomainError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("bulk.detail", operation_id=operation_id))
+    op = bulk.get_operation(db.session, operation_id)
+    context = _detail_context(op)
+    context["names"] = users.names_by_id(
+        db.session, people_in(*(r["changes"] for r in preview["results"]))
     )
+    return render_template("bulk/undo_preview.html", preview=preview, **context)

@@ -16,8 +16,10 @@ from ..errors import validation_details
 from ..extensions import db
 from ..models import STATUSES
 from ..portals import LABELS
+from ..schemas.bulk import MAX_JOBS
 from ..schemas.dashboard import DashboardQuery
 from ..services import dashboard, policy, postings, users
+from .labels import query_messages
 
 bp = Blueprint("dashboard", __name__)
 CSV_COLUMNS = (
@@ -44,6 +46,14 @@ def _query_args() -> dict:
     return args
 
 
+def _selected(args: dict) -> list[str]:
+    """The bulk selection carried in the URL (``selected=id,id``), so it survives paging and
+    filtering; at most the bulk limit, impossible ids dropped."""
+    ids = [i.strip() for i in args.pop("selected", "").split(",") if i.strip()]
+    ids = [i for i in ids if len(i) <= 64 and i.replace("-", "").isalnum()]
+    return list(dict.fromkeys(ids))[:MAX_JOBS]
+
+
 def _url(base: str, args: dict, **changes) -> str:
     merged = {k: v for k, v in {**args, **changes}.items() if v not in (None, "")}
     return base + ("?" + urlencode(merged) if merged else "")
@@ -53,11 +63,12 @@ def _url(base: str, args: dict, **changes) -> str:
 @permission_required(policy.READ)
 def index():
     args = _query_args()
+    selected_ids = _selected(args)
     errors = {}
     try:
         query = DashboardQuery.model_validate(args)
     except ValidationError as error:
-        errors = validation_details(error)["fields"]
+        errors = query_messages(validation_details(error)["fields"])
         query, args = DashboardQuery(), {}
     result = dashboard.dashboard(
         db.session,
@@ -72,10 +83,13 @@ def index():
         selected=set(query.statuses()),
         statuses=STATUSES,
         owners=users.list_owners(db.session),
+        departments=dashboard.facet_choices(db.session, "department"),
+        locations=dashboard.facet_choices(db.session, "location"),
+        selected_ids=selected_ids,
         posting_statuses=postings.statuses_of(db.session, [job["id"] for job in result.jobs]),
         portal_labels=LABELS,
         errors=errors,
-        url=lambda **changes: _url("/", args, **changes),
+        url=lambda **changes: _url("/", {**args, "selected": ",".join(selected_ids)}, **changes),
         csv_url=_url(
             "/dashboard.csv", {k: v for k, v in args.items() if k not in ("page", "limit")}
         ),
@@ -86,7 +100,9 @@ def index():
 @permission_required(policy.READ)
 def export_csv():
     """Every job of the filtered list (not just one page), streamed."""
-    query = DashboardQuery.model_validate(_query_args())
+    args = _query_args()
+    _selected(args)
+    query = DashboardQuery.model_validate(args)
     filters = dashboard.DashboardFilters.from_query(query, current_user.id)
 
     def generate():
@@ -97,11 +113,11 @@ def export_csv():
             writer.writerow(
                 [
                     row["id"],
-                    _cell(row["title"]),
-                    _cell(row["department"]),
-                    _cell(row["location"]),
+                    safe_cell(row["title"]),
+                    safe_cell(row["department"]),
+                    safe_cell(row["location"]),
                     row["status"],
-                    _cell(row["owner"]["name"]),
+                    safe_cell(row["owner"]["name"]),
                     _iso(row["posted_date"]),
                     _iso(row["application_deadline"]),
                     row["application_count"],
@@ -125,6 +141,6 @@ def _iso(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
-def _cell(text: str) -> str:
+def safe_cell(text: str) -> str:
     """Neutralise spreadsheet formulas (CSV injection) in user-entered text."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -13,10 +13,13 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..auth import actor_for, permission_required
 from ..extensions import db
 from ..models import EMPLOYMENT_TYPES
-from ..services import jobs, policy
+from ..services import jobs, policy, users
+from ..services import status as lifecycle
 from ..services.errors import DomainError
+from . import form_once
 from .form_checks import storable
 from .form_fields import DeadlineField, owner_choices
+from .form_once import FormToken
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -36,6 +39,7 @@ class JobForm(FlaskForm):
     )
     application_deadline = DeadlineField()
     owner_id = SelectField("Owner")
+    form_token = FormToken()
     submit = SubmitField("Save job")
 
     def validate_required_skills(self, field) -> None:
@@ -79,6 +83,12 @@ def _show_errors(form: FlaskForm, error: DomainError) -> None:
     flash(error.message, "danger")
 
 
+def _same_minute(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(policy.WRITE_JOBS)
 def new():
@@ -86,6 +96,8 @@ def new():
     form.fill_owner_choices()
     if request.method == "GET":
         form.owner_id.data = current_user.id
+    if request.method == "POST" and (done := form_once.already_done(form_once.token_of(form))):
+        return done
     if form.validate_on_submit():
         try:
             job = jobs.create_job(db.session, form.to_fields(), actor_for(current_user))
@@ -93,7 +105,9 @@ def new():
             _show_errors(form, error)
         else:
             flash(f"Job “{job.title}” created as a draft.", "success")
-            return redirect(url_for("jobs.detail", job_id=job.id))
+            url = url_for("jobs.detail", job_id=job.id)
+            form_once.remember(form_once.token_of(form), url)
+            return redirect(url)
     return render_template("jobs/form.html", form=form, job=None)
 
 
@@ -101,7 +115,11 @@ def new():
 @permission_required(policy.READ)
 def detail(job_id: str):
     job = jobs.get_job(db.session, job_id)
-    return render_template("jobs/detail.html", job=job, now=datetime.now(UTC))
+    change = lifecycle.latest_change(db.session, job)
+    who = users.name_of(db.session, change.changed_by) if change else None
+    return render_template(
+        "jobs/detail.html", job=job, now=datetime.now(UTC), status_change=change, changed_by=who
+    )
 
 
 @bp.route("/<job_id>/edit", methods=["GET", "POST"])
@@ -113,8 +131,11 @@ def edit(job_id: str):
     if request.method == "GET":
         form.load(job)
     if form.validate_on_submit():
+        fields = form.to_fields()
+        if _same_minute(fields["application_deadline"], job.application_deadline):
+            del fields["application_deadline"]  # untouched (the form shows minutes only)
         try:
-            jobs.update_job(db.session, job_id, form.to_fields(), actor_for(current_user))
+            jobs.update_job(db.session, job_id, fields, actor_for(current_user))
         except DomainError as error:
             _show_errors(form, error)
         else:

@@ -60,6 +60,16 @@ def mark_one(notification_id: str):
     return redirect(_safe_next())
 
 
+@bp.post("/<notification_id>/open")
+@permission_required(policy.READ)
+def open_one(notification_id: str):
+    """Following a notification's link marks it read."""
+    link = notifications.open_notification(db.session, current_user.id, notification_id)
+    if link and link.startswith("/") and not link.startswith("//") and "\\" not in link:
+        return redirect(link)
+    return redirect(_safe_next())
+
+
 @bp.post("/read-all")
 @permission_required(policy.READ)
 def mark_all():

@@ -19,6 +19,7 @@ class BulkOperation(db.Model):
     __table_args__ = (
         Index("idx_bulk_operations_status", "status"),
         Index("ix_bulk_operations_created_at", "created_at"),
+        Index("uq_bulk_operations_undo_of", "undo_of", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -35,3 +36,7 @@ class BulkOperation(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # An undo operation (operation_type "undo") names the operation it undoes (once only).
+    undo_of: Mapped[str | None] = mapped_column(
+        ForeignKey("bulk_operations.id", name="fk_bulk_operations_undo_of")
+    )

@@ -108,6 +108,9 @@ class JobFacetCount(db.Model):
     __table_args__ = (
         Index("ix_job_facet_counts_department", "department"),
         Index("ix_job_facet_counts_location", "location"),
+        # the dashboard's department / location choices with counts, from the index alone
+        Index("ix_job_facet_counts_department_jobs", "department", "job_count"),
+        Index("ix_job_facet_counts_location_jobs", "location", "job_count"),
     )
 
     title: Mapped[str] = mapped_column(String(200), primary_key=True)

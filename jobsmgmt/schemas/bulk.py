@@ -188,6 +188,7 @@ class OperationOut(ResponseModel):
     failure_count: int
     results: list[OperationResult]
     initiated_by: str
+    undo_of: str | None = Field(None, description="The operation this one undoes (undo only)")
     created_at: UTCTime
     started_at: UTCTime | None
     completed_at: UTCTime | None
@@ -205,3 +206,9 @@ class OperationList(ResponseModel):
 
 class OperationListQuery(PageQuery):
     status: Literal[BULK_STATUSES] | None = None  # type: ignore[valid-type]
+
+
+class UndoRequest(RequestModel):
+    """``POST /bulk-operations/{id}/undo``: a dry run previews, otherwise the undo is queued."""
+
+    dry_run: bool = False

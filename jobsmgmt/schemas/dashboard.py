@@ -31,6 +31,14 @@ class DashboardQuery(PageQuery):
     )
     sort: SortKey = "created_at"
     order: Literal["asc", "desc"] = "desc"
+    location: Annotated[str, StringConstraints(max_length=200, pattern=NoNul)] | None = Field(
+        None, description="A whole location, ignoring case"
+    )
+    applications: Literal["none", "1-10", "more"] | None = Field(
+        None, description="Jobs with no applications, 1 to 10, or more than 10"
+    )
+    then: SortKey | None = Field(None, description="Secondary sort key, for ties of `sort`")
+    then_order: Literal["asc", "desc"] = "asc"
 
     @model_validator(mode="before")
     @classmethod

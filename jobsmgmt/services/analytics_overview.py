@@ -1,18 +1,29 @@
 """The analytics overview across jobs (page ``/analytics``): totals by status, the pipeline,
-the top jobs by applications and the average time to fill by department."""
+the top jobs by applications, the average time to fill by department, and the per-job ranking
+table for a date range (sortable, paginated, CSV)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..models import STAGES, Application, Job, JobStatusHistory
-from .analytics import MICROS_PER_DAY, _aware, active_time, now, on_hold_intervals, two_decimals
+from ..models import STAGES, Application, Job, JobAnalytics, JobStatusHistory
+from .analytics import (
+    MICROS_PER_DAY,
+    _aware,
+    active_time,
+    day_start,
+    now,
+    on_hold_intervals,
+    resolve_range,
+    two_decimals,
+)
 from .dashboard import summary
+from .errors import ValidationFailed
 
 
 def pipeline_totals(session: Session) -> dict:
@@ -39,8 +50,9 @@ def top_jobs(session: Session, limit: int = 10) -> list[dict]:
     return [dict(row._mapping) for row in rows]
 
 
-def time_to_fill_by_department(session: Session) -> list[dict]:
-    """Mean days from publication to the first hire, on-hold time excluded, per department."""
+def fill_times(session: Session) -> dict[str, tuple[str, timedelta]]:
+    """Per live job with a hire: (department, time from publication to the first hire minus the
+    on-hold time in between), API.md's ``time_to_fill_days``."""
     first_hires = session.execute(
         select(Job.id, Job.department, Job.published_at, func.min(Application.reached_hired_at))
         .join(Application, Application.job_id == Job.id)
@@ -52,7 +64,7 @@ def time_to_fill_by_department(session: Session) -> list[dict]:
         .group_by(Job.id, Job.department, Job.published_at)
     ).all()
     if not first_hires:
-        return []
+        return {}
     history: dict[str, list] = defaultdict(list)
     on_hold_jobs = select(JobStatusHistory.job_id).where(JobStatusHistory.to_status == "on_hold")
     for job_id, status, changed_at in session.execute(
@@ -62,16 +74,123 @@ def time_to_fill_by_department(session: Session) -> list[dict]:
     ):
         history[job_id].append((status, changed_at))
     moment = now()
-    totals: dict[str, list] = defaultdict(list)
+    result = {}
     for job_id, department, published_at, first_hire in first_hires:
         holds = on_hold_intervals(history.get(job_id, []), moment)
-        totals[department or "—"].append(active_time(published_at, _aware(first_hire), holds))
+        result[job_id] = (department, active_time(published_at, _aware(first_hire), holds))
+    return result
+
+
+def _days(span: timedelta) -> float | None:
+    return two_decimals(Decimal(span // timedelta(microseconds=1)) / MICROS_PER_DAY)
+
+
+def time_to_fill_by_department(session: Session) -> list[dict]:
+    """Mean days from publication to the first hire, on-hold time excluded, per department."""
+    totals: dict[str, list] = defaultdict(list)
+    for department, span in fill_times(session).values():
+        totals[department or "—"].append(span)
     result = []
     for department, spans in sorted(totals.items()):
         mean = sum(spans, timedelta(0)) / len(spans)
-        days = Decimal(mean // timedelta(microseconds=1)) / MICROS_PER_DAY
-        result.append({"department": department, "jobs": len(spans), "days": two_decimals(days)})
+        result.append({"department": department, "jobs": len(spans), "days": _days(mean)})
     return result
+
+
+RANK_SORTS = ("title", "views", "applications", "conversion", "time_to_fill", "hires")
+
+
+def _range_counts(session: Session, start: date, end: date, today: date) -> dict[str, dict]:
+    """Views, applications and hires per job over the range, with API.md's definitions: views
+    and past days from the daily rows, today (and later) from the applications themselves."""
+    counts: dict[str, dict] = defaultdict(lambda: {"views": 0, "applications": 0, "hires": 0})
+    past_end = min(end, today - timedelta(days=1))
+    rows = session.execute(
+        select(
+            JobAnalytics.job_id,
+            func.sum(JobAnalytics.view_count),
+            func.sum(case((JobAnalytics.date <= past_end, JobAnalytics.application_count))),
+            func.sum(case((JobAnalytics.date <= past_end, JobAnalytics.hire_count))),
+        )
+        .where(JobAnalytics.date >= start, JobAnalytics.date <= end)
+        .group_by(JobAnalytics.job_id)
+    )
+    for job_id, views, applications, hires in rows:
+        entry = counts[job_id]
+        entry.update(views=int(views or 0), applications=int(applications or 0))
+        entry["hires"] = int(hires or 0)
+    if end >= today:
+        low, high = day_start(max(start, today)), day_start(end + timedelta(days=1))
+        events = (("applications", Application.applied_at), ("hires", Application.reached_hired_at))
+        for key, column in events:
+            for job_id, number in session.execute(
+                select(Application.job_id, func.count())
+                .where(column >= low, column < high)
+                .group_by(Application.job_id)
+            ):
+                counts[job_id][key] += int(number)
+    return counts
+
+
+def job_ranking(
+    session: Session,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: str = "conversion",
+    order: str = "asc",
+    page: int = 1,
+    limit: int = 25,
+) -> dict:
+    """Every live job with its views, applications, view→application %, hires (over the date
+    range) and time to fill (days, on-hold excluded), sorted by ``sort``; jobs without a value
+    of the sort key (no views, no hire yet) come last in either order. One page of rows, or all
+    of them with ``limit=0`` (the CSV)."""
+    if sort not in RANK_SORTS:
+        raise ValidationFailed(
+            f"Sort must be one of {', '.join(RANK_SORTS)}.", details={"fields": {"sort": "invalid"}}
+        )
+    moment = now()
+    start, end = resolve_range(date_from, date_to, moment.date())
+    counts = _range_counts(session, start, end, moment.date())
+    fills = fill_times(session)
+    rows = []
+    for job_id, title, department, status in session.execute(
+        select(Job.id, Job.title, Job.department, Job.status).where(Job.deleted_at.is_(None))
+    ):
+        entry = counts.get(job_id, {"views": 0, "applications": 0, "hires": 0})
+        views, applications = entry["views"], entry["applications"]
+        rate = two_decimals(Decimal(100 * applications) / Decimal(views)) if views else None
+        fill = fills.get(job_id)
+        rows.append(
+            {
+                "id": job_id,
+                "title": title,
+                "department": department,
+                "status": status,
+                "views": views,
+                "applications": applications,
+                "conversion": rate,
+                "hires": entry["hires"],
+                "time_to_fill": _days(fill[1]) if fill else None,
+            }
+        )
+    rows.sort(key=lambda row: (row["title"].casefold(), row["id"]))
+    present = [row for row in rows if row[sort] is not None]
+    missing = [row for row in rows if row[sort] is None]
+    key = (lambda row: row["title"].casefold()) if sort == "title" else (lambda row: row[sort])
+    present.sort(key=key, reverse=order == "desc")
+    ordered = present + missing
+    total = len(ordered)
+    shown = ordered if limit == 0 else ordered[(page - 1) * limit : page * limit]
+    return {
+        "date_range": {"from": start, "to": end},
+        "rows": shown,
+        "total": total,
+        "page": page,
+        "limit": limit,
+        "sort": sort,
+        "order": order,
+    }
 
 
 def overview(session: Session) -> dict:

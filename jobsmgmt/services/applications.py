@@ -214,6 +214,53 @@ def move_stage(
             code="application_final",
             details={"stage": application.stage},
         )
+    _record_move(session, application, stage, actor)
+    session.commit()
+    return application, True
+
+
+def next_stage(stage: str) -> str | None:
+    """The stage a move defaults to: the next one of the pipeline (none after hired or from a
+    final stage)."""
+    if stage in PIPELINE and stage != PIPELINE[-1]:
+        return PIPELINE[PIPELINE.index(stage) + 1]
+    return None
+
+
+def stage_before_rejection(session: Session, application_id: str) -> str | None:
+    """The stage the application was in when it was last rejected."""
+    return session.scalar(
+        select(ApplicationStageEvent.from_stage)
+        .where(
+            ApplicationStageEvent.application_id == application_id,
+            ApplicationStageEvent.to_stage == "rejected",
+        )
+        .order_by(ApplicationStageEvent.changed_at.desc(), ApplicationStageEvent.id.desc())
+        .limit(1)
+    )
+
+
+def undo_rejection(session: Session, application_id: str, actor: Actor) -> Application:
+    """Move a rejected application back to the stage it was rejected from, recorded as its own
+    stage event (rejected → that stage). The API's PATCH keeps ``rejected`` final; this is the
+    recruiter's deliberate undo."""
+    application = get_application(session, application_id)
+    lock_job(session, application.job_id)
+    session.refresh(application)
+    if application.stage != "rejected":
+        raise Conflict(
+            f"The application is {application.stage}, not rejected; nothing to undo.",
+            code="not_rejected",
+            details={"stage": application.stage},
+        )
+    previous = stage_before_rejection(session, application.id) or "applied"
+    _record_move(session, application, previous, actor)
+    session.commit()
+    return application
+
+
+def _record_move(session: Session, application: Application, stage: str, actor: Actor) -> None:
+    """The stage change, its event and the ``reached_*`` analytics, in the open transaction."""
     now = utcnow()
     increments: dict[str, int] = {}
     if stage in PIPELINE:
@@ -234,8 +281,6 @@ def move_stage(
     application.stage = stage
     application.updated_at = now
     daily_counts.bump(session, application.job_id, daily_counts.utc_day(now), **increments)
-    session.commit()
-    return application, True
 
 
 def list_applications(
@@ -255,6 +300,31 @@ def list_applications(
         .limit(limit)
     ).all()
     return list(rows), total
+
+
+def stage_histories(session: Session, application_ids: list[str]) -> dict[str, list[dict]]:
+    """Each application's stage events, oldest first, with the mover's name."""
+    from ..models import User
+
+    histories: dict[str, list[dict]] = {i: [] for i in application_ids}
+    if not application_ids:
+        return histories
+    rows = session.execute(
+        select(ApplicationStageEvent, User.name)
+        .outerjoin(User, User.id == ApplicationStageEvent.changed_by)
+        .where(ApplicationStageEvent.application_id.in_(application_ids))
+        .order_by(ApplicationStageEvent.changed_at, ApplicationStageEvent.id)
+    )
+    for event, name in rows:
+        histories[event.application_id].append(
+            {
+                "from_stage": event.from_stage,
+                "to_stage": event.to_stage,
+                "changed_at": event.changed_at,
+                "changed_by": name or "Candidate",
+            }
+        )
+    return histories
 
 
 def stage_counts(session: Session, job_id: str) -> dict[str, int]:

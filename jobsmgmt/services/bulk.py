@@ -59,7 +59,8 @@ def _plain(value):
     return value
 
 
-def _changes(pairs: dict) -> dict:
+def field_changes(pairs: dict) -> dict:
+    """Planned changes as the results and previews store them (times as ISO-8601 UTC)."""
     return {name: {"from": _plain(c["from"]), "to": _plain(c["to"])} for name, c in pairs.items()}
 
 
@@ -84,7 +85,7 @@ def _field_values(operation: str, parameters: dict, job: Job, now: datetime) -> 
 
 
 def _plan_status(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
-    return _changes(status.plan_status_change(job, parameters["status"], now=now))
+    return field_changes(status.plan_status_change(job, parameters["status"], now=now))
 
 
 def _apply_status(session, op: BulkOperation, job: Job, actor: Actor, now, extra) -> None:
@@ -99,7 +100,11 @@ def _field_planner(operation: str):
     def plan(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
         jobs.check_editable(job)
         target = _field_values(operation, parameters, job, now)
-        return _changes(
+        if target.get("application_deadline", job.application_deadline) != (
+            job.application_deadline
+        ):
+            jobs.check_deadline(target["application_deadline"], now)
+        return field_changes(
             {
                 name: {"from": getattr(job, name), "to": value}
                 for name, value in target.items()
@@ -135,7 +140,7 @@ def _apply_postings(session, op: BulkOperation, job: Job, actor: Actor, now, ext
 
 def _plan_delete(session: Session, parameters: dict, job: Job, now: datetime) -> dict:
     jobs.check_deletable(job)
-    return _changes({"deleted_at": {"from": None, "to": now}})
+    return field_changes({"deleted_at": {"from": None, "to": now}})
 
 
 def _apply_delete(session, op: BulkOperation, job: Job, actor: Actor, now, extra) -> None:
@@ -198,6 +203,11 @@ def dry_run(session: Session, operation: str, parameters: dict, job_ids: list[st
         plans = [plan_job(session, operation, parameters, i, found.get(i), now) for i in job_ids]
     finally:
         session.rollback()
+    return preview(operation, plans)
+
+
+def preview(operation: str, plans: list[Plan]) -> dict:
+    """A dry run's answer (API.md's bulk-update dry-run shape) from each job's plan."""
     failing = sum(1 for p in plans if p.outcome == "error")
     return {
         "success": True,
@@ -275,8 +285,35 @@ def _failure(job_id: str, code: str, message: str) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class JobStep:
+    """How a run treats one job, inside that job's transaction: ``lock`` it (None when it is
+    gone), ``plan`` its outcome, ``apply`` a planned change. Bulk operations use
+    ``OPERATION_STEP``; an undo (``bulk_undo``) brings its own."""
+
+    lock: Callable[[Session, str], Job | None]
+    plan: Callable[[Session, BulkOperation, str, Job | None, datetime], Plan]
+    apply: Callable[[Session, BulkOperation, Job, Plan, Actor, datetime], None]
+
+
+def _plan_operation(session, op: BulkOperation, job_id: str, job, now: datetime) -> Plan:
+    return plan_job(session, op.operation_type, op.parameters, job_id, job, now)
+
+
+def _apply_operation(session, op: BulkOperation, job: Job, plan, actor: Actor, now) -> None:
+    OPERATIONS[op.operation_type].apply(session, op, job, actor, now, {"bulk_operation_id": op.id})
+
+
+OPERATION_STEP = JobStep(jobs.lock_job, _plan_operation, _apply_operation)
+
+
 def _process_job(
-    session: Session, op_id: str, job_id: str, actor: Actor, job_delay_ms: int = 0
+    session: Session,
+    op_id: str,
+    job_id: str,
+    actor: Actor,
+    job_delay_ms: int = 0,
+    step: JobStep = OPERATION_STEP,
 ) -> None:
     """One job in one transaction: lock the operation, skip a job that already has a result,
     lock the job, apply the plan, append the result, commit."""
@@ -286,12 +323,10 @@ def _process_job(
         return
     now = utcnow()
     try:
-        job = jobs.lock_job(session, job_id)
-        plan = plan_job(session, op.operation_type, op.parameters, job_id, job, now)
+        job = step.lock(session, job_id)
+        plan = step.plan(session, op, job_id, job, now)
         if plan.outcome == "change":
-            OPERATIONS[op.operation_type].apply(
-                session, op, job, actor, now, {"bulk_operation_id": op.id}
-            )
+            step.apply(session, op, job, plan, actor, now)
         result = {**plan.as_dict(), "outcome": OUTCOME_OF_PLAN[plan.outcome]}
     except Exception as error:  # noqa: BLE001 - recorded as this job's failure
         session.rollback()
@@ -340,6 +375,7 @@ def run_operation(
     op_id: str,
     job_delay_ms: int = 0,
     should_stop: Callable[[], bool] | None = None,
+    step: JobStep = OPERATION_STEP,
 ) -> str | None:
     """The background run (also a resume or a retry): every job without a result, one
     transaction each, then the final status and the initiator's notification.
@@ -354,6 +390,10 @@ def run_operation(
     if op.status in FINAL_STATUSES:
         session.rollback()
         return op.status
+    if (step is OPERATION_STEP) != (op.operation_type in OPERATIONS):  # an undo: run_bulk_undo
+        session.rollback()
+        log.warning("Bulk operation %s is a %s, not run here", op_id, op.operation_type)
+        return op.status
     op.status = "processing"
     op.started_at = op.started_at or utcnow()
     job_ids = list(op.job_ids)
@@ -363,7 +403,7 @@ def run_operation(
         if should_stop is not None and should_stop():
             log.info("Bulk operation %s stopped between jobs; the next run goes on", op_id)
             return op.status
-        _process_job(session, op_id, job_id, actor, job_delay_ms)
+        _process_job(session, op_id, job_id, actor, job_delay_ms, step)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
     if op is not None and op.operation_type == "post_external":
@@ -430,6 +470,7 @@ def serialize(op: BulkOperation) -> dict:
             for r in op.results or []
         ],
         "initiated_by": op.initiated_by,
+        "undo_of": op.undo_of,
         "created_at": op.created_at,
         "started_at": op.started_at,
         "completed_at": op.completed_at,

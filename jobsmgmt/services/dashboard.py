@@ -26,6 +26,8 @@ SORT_COLUMNS = {
 }
 NULLABLE_SORTS = {"posted_date", "deadline"}
 ORDERS = ("asc", "desc")
+APPLICATION_RANGES = {"none": (0, 0), "1-10": (1, 10), "more": (11, None)}
+FACET_COLUMNS = {"department": JobFacetCount.department, "location": JobFacetCount.location}
 LIKE_ESCAPE = "\\"
 RARE_SHARE = 20  # a search matching under 1/20 of the jobs counts as rare
 DEFERRED_OFFSET = 100
@@ -47,6 +49,10 @@ class DashboardFilters:
     search: str | None = None
     sort: str = "created_at"
     order: str = "desc"
+    location: str | None = None
+    applications: str | None = None  # one of APPLICATION_RANGES
+    then_sort: str | None = None  # the secondary sort key (ties of the first)
+    then_order: str = "asc"
 
     @classmethod
     def from_query(cls, query: DashboardQuery, user_id: str) -> DashboardFilters:
@@ -58,6 +64,10 @@ class DashboardFilters:
             search=query.search,
             sort=query.sort,
             order=query.order,
+            location=query.location,
+            applications=query.applications,
+            then_sort=query.then,
+            then_order=query.then_order,
         )
 
 
@@ -137,12 +147,22 @@ def _fts_count(session: Session, term: str) -> int:
 
 
 def _search_total(
-    session: Session, filters: DashboardFilters, where: list, live_jobs: int
+    session: Session,
+    filters: DashboardFilters,
+    where: list,
+    live_jobs: int,
+    values: dict[str, list[str]] | None = None,
 ) -> tuple[int, bool]:
     """The exact number of live jobs that match the search and the other filters, and whether
     the search alone matches many of them (a large share of ``live_jobs``)."""
     connection = session.connection()
-    alone = not filters.statuses and filters.department is None and filters.owner_id is None
+    alone = (
+        not filters.statuses
+        and filters.department is None
+        and filters.owner_id is None
+        and filters.location is None
+        and filters.applications is None
+    )
     if session.get_bind().dialect.name != "sqlite" or len(filters.search) < TRIGRAM_MIN:
         return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), False
     matched = _fts_count(session, filters.search)
@@ -153,7 +173,7 @@ def _search_total(
         # Many matches: count along the other filters' index (status, department or owner,
         # each of which holds the rowid), testing each entry against the matches, instead of
         # reading every matching job's row to test the filters.
-        where = _where(session, filters, search_many=True)
+        where = _where(session, filters, search_many=True, values=values)
     return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), many
 
 
@@ -164,8 +184,10 @@ def _where(
     common_status: bool = False,
     common_match: bool = False,
     search_many: bool = False,
+    values: dict[str, list[str]] | None = None,
 ) -> list:
     clauses = [Job.deleted_at.is_(None)]
+    values = values if values is not None else facet_values(session, filters)
     if filters.statuses:
         statuses = sorted(set(filters.statuses))
         status = Job.status
@@ -183,7 +205,14 @@ def _where(
         if filters.sort != "title":
             department = Job.department.concat("")
     if filters.department is not None:
-        clauses.append(department == filters.department)
+        clauses.append(department.in_(values["department"]))
+    if filters.location is not None:
+        clauses.append(Job.location.in_(values["location"]))
+    if filters.applications is not None:
+        low, high = APPLICATION_RANGES[filters.applications]
+        clauses.append(Job.application_count >= low)
+        if high is not None:
+            clauses.append(Job.application_count <= high)
     if filters.owner_id is not None:
         clauses.append(owner == filters.owner_id)
     if filters.search:
@@ -193,11 +222,17 @@ def _where(
 
 
 def _order_by(filters: DashboardFilters, column=None) -> list:
-    """The sort column (none for the missing-dates part), then the id: a stable order across
-    pages that the partial ``(<sort key>, id)`` indexes deliver without sorting."""
+    """The sort column (none for the missing-dates part), the secondary sort if any (jobs
+    without its date last), then the id: a stable order across pages that the partial
+    ``(<sort key>, id)`` indexes deliver without sorting when there is no secondary sort."""
     keys = []
     if column is not None:
         keys.append(column.desc() if filters.order == "desc" else column.asc())
+    if filters.then_sort and filters.then_sort != filters.sort:
+        second = SORT_COLUMNS[filters.then_sort]
+        if filters.then_sort in NULLABLE_SORTS:
+            keys.append(second.is_(None).asc())
+        keys.append(second.desc() if filters.then_order == "desc" else second.asc())
     keys.append(Job.id.desc() if filters.order == "desc" else Job.id.asc())
     return keys
 
@@ -275,6 +310,46 @@ def _page_rows(connection, where: list, filters: DashboardFilters, offset: int, 
     )
 
 
+def facet_choices(session: Session, name: str) -> list[dict]:
+    """The distinct departments (or locations) of live jobs for the filter's choices: values
+    differing only in case are one choice (the most common spelling shown), with its job
+    count, read from the ``job_facet_counts`` the triggers keep (covering index, 0009)."""
+    column = FACET_COLUMNS[name]
+    rows = session.connection().execute(
+        select(column, func.sum(JobFacetCount.job_count))
+        .group_by(column)
+        .having(func.sum(JobFacetCount.job_count) > 0)
+    )
+    merged: dict[str, dict] = {}
+    for value, count in rows:
+        entry = merged.setdefault(value.casefold(), {"value": value, "count": 0, "best": None})
+        entry["count"] += int(count)
+        # the spelling most jobs use; on a tie, "Engineering" over "ENGINEERING"/"engineering"
+        score = (int(count), value[:1].isupper() and not value.isupper())
+        if entry["best"] is None or score > entry["best"]:
+            entry.update(value=value, best=score)
+    return [
+        {"value": e["value"], "count": e["count"]}
+        for _, e in sorted(merged.items(), key=lambda item: item[0])
+    ]
+
+
+def facet_values(session: Session, filters: DashboardFilters) -> dict[str, list[str]]:
+    """The stored spellings that the department and location filters match (whole value,
+    ignoring case), so jobs and counter rows are then filtered by equality."""
+    values: dict[str, list[str]] = {}
+    for name, column in FACET_COLUMNS.items():
+        wanted = getattr(filters, name)
+        if wanted is None:
+            continue
+        query = select(column).group_by(column)
+        if wanted.isascii():  # SQLite's lower() folds ASCII only: others are compared here
+            query = query.where(func.lower(column) == wanted.lower())
+        found = session.connection().scalars(query)
+        values[name] = [v for v in found if v.casefold() == wanted.casefold()]
+    return values
+
+
 SUMMARY_QUERY = select(JobStatusCount.status, JobStatusCount.job_count)
 
 
@@ -292,8 +367,11 @@ def _facet_total(session: Session, filters: DashboardFilters) -> int:
     query = select(func.coalesce(func.sum(JobFacetCount.job_count), 0))
     if filters.statuses:
         query = query.where(JobFacetCount.status.in_(sorted(set(filters.statuses))))
+    values = facet_values(session, filters)
     if filters.department is not None:
-        query = query.where(JobFacetCount.department == filters.department)
+        query = query.where(JobFacetCount.department.in_(values["department"]))
+    if filters.location is not None:
+        query = query.where(JobFacetCount.location.in_(values["location"]))
     return int(session.connection().scalar(query))
 
 
@@ -305,7 +383,8 @@ def _owner_total(session: Session, filters: DashboardFilters) -> int:
     if filters.statuses:
         query = query.where(JobOwnerCount.status.in_(sorted(set(filters.statuses))))
     if filters.department is not None:
-        query = query.where(JobOwnerCount.department == filters.department)
+        values = facet_values(session, filters)["department"]
+        query = query.where(JobOwnerCount.department.in_(values))
     return int(session.connection().scalar(query))
 
 
@@ -319,17 +398,22 @@ def dashboard(
     common = chosen * RARE_SHARE >= counts["total_jobs"] and (
         filters.sort != "created_at" or bool(filters.search)
     )
-    where = _where(session, filters, common_status=common)
+    values = facet_values(session, filters)
+    where = _where(session, filters, common_status=common, values=values)
     search_many = False
     if filters.search:
-        total, search_many = _search_total(session, filters, where, counts["total_jobs"])
-    elif filters.department is None and filters.owner_id is None:
+        total, search_many = _search_total(session, filters, where, counts["total_jobs"], values)
+    elif filters.applications is not None:  # no counter table keeps application counts
+        total = connection.scalar(select(func.count()).select_from(Job).where(*where))
+    elif filters.department is None and filters.location is None and filters.owner_id is None:
         # Only statuses (or nothing) filter: the summary already holds the total.
         total = chosen if filters.statuses else counts["total_jobs"]
     elif filters.owner_id is None:
         total = _facet_total(session, filters)
-    else:
+    elif filters.location is None:
         total = _owner_total(session, filters)
+    else:
+        total = connection.scalar(select(func.count()).select_from(Job).where(*where))
     rows = []
     offset = (page - 1) * limit
     if total and offset < total:
@@ -345,6 +429,7 @@ def dashboard(
                 rare_search=rare,
                 common_status=common,
                 common_match=by_sort,
+                values=values,
             )
         rows = [_row_dict(row) for row in _page_rows(connection, where, filters, offset, limit)]
     return DashboardPage(jobs=rows, total=total, page=page, limit=limit, summary=counts)

@@ -89,6 +89,18 @@ def check_owner(session: Session, owner_id: str | None) -> None:
         )
 
 
+def check_deadline(deadline, now=None) -> None:
+    """A deadline being set must lie in the future: candidates could never apply otherwise."""
+    now = now or utcnow()
+    if deadline is not None and deadline <= now:
+        raise ValidationFailed(
+            f"The application deadline {deadline.strftime('%Y-%m-%d %H:%M')} UTC is in the "
+            "past; choose a date and time in the future, or leave it empty.",
+            code="deadline_in_past",
+            details={"fields": {"application_deadline": "must be in the future"}},
+        )
+
+
 def _normalise_skills(skills: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for skill in skills:
@@ -100,6 +112,7 @@ def create_job(session: Session, fields: dict, actor: Actor) -> Job:
     values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     values["owner_id"] = values.get("owner_id") or actor.user_id
     check_owner(session, values["owner_id"])
+    check_deadline(values.get("application_deadline"))
     values["required_skills"] = _normalise_skills(values.get("required_skills") or [])
     now = utcnow()
     job = Job(**values, status="draft", created_at=now, updated_at=now)
@@ -146,6 +159,10 @@ def update_job(
         check_owner(session, changes["owner_id"])
     if "required_skills" in changes:
         changes["required_skills"] = _normalise_skills(changes["required_skills"])
+    if "application_deadline" in changes and (
+        changes["application_deadline"] != job.application_deadline
+    ):
+        check_deadline(changes["application_deadline"])
     before = snapshot(job)
     for name, value in changes.items():
         setattr(job, name, value)

@@ -80,3 +80,10 @@ def mark_read(session: Session, user_id: str, notification_id: str | None = None
     )
     session.commit()
     return result.rowcount or 0
+
+
+def open_notification(session: Session, user_id: str, notification_id: str) -> str | None:
+    """Mark the notification read (the user is following it) and return its link."""
+    mark_read(session, user_id, notification_id)
+    notification = session.get(Notification, notification_id)
+    return notification.link if notification is not None else None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import queue
 from ..models import Job, JobExternalPosting, utcnow
 from ..tasks import task, task_session
-from . import Actor, bulk, postings, status
+from . import Actor, bulk, bulk_undo, postings, status
 from .errors import DomainError
 from .jobs import lock_job
 
@@ -121,15 +121,16 @@ def resume_stalled_operations(
     now = now or utcnow()
     limit = now - timedelta(minutes=stalled_after_minutes)
     stalled = [
-        op.id
+        (op.id, op.operation_type)
         for op in bulk.unfinished_operations(session)
         if resume_all or bulk.last_activity(op) <= limit
     ]
     session.rollback()
-    for op_id in stalled:
+    for op_id, kind in stalled:
         log.info("Resuming bulk operation %s", op_id)
-        queue.enqueue(bulk.run_bulk_operation, op_id)
-    return stalled
+        runner = bulk_undo.run_bulk_undo if kind == bulk_undo.UNDO else bulk.run_bulk_operation
+        queue.enqueue(runner, op_id)
+    return [op_id for op_id, _ in stalled]
 
 
 @task

@@ -41,6 +41,18 @@ def allowed_moves(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
+def latest_change(session: Session, job: Job) -> JobStatusHistory | None:
+    """The history row that put the job in its current status (its reason, who and when)."""
+    from sqlalchemy import select
+
+    return session.scalar(
+        select(JobStatusHistory)
+        .where(JobStatusHistory.job_id == job.id, JobStatusHistory.to_status == job.status)
+        .order_by(JobStatusHistory.changed_at.desc(), JobStatusHistory.id.desc())
+        .limit(1)
+    )
+
+
 def _check_status(new_status: str) -> None:
     if new_status not in TRANSITIONS:
         raise ValidationFailed(
@@ -83,6 +95,15 @@ def plan_status_change(job: Job, new_status: str, *, now: datetime | None = None
             details={"allowed": list(allowed), "current": current},
         )
     now = now or utcnow()
+    deadline = getattr(job, "application_deadline", None)  # (the demo's stand-ins have none)
+    if new_status == "open" and deadline is not None and deadline <= now:
+        raise Conflict(
+            "The job cannot be opened: its application deadline "
+            f"{deadline.strftime('%Y-%m-%d %H:%M')} UTC has passed. "
+            "Set a future deadline (or none) first.",
+            code="deadline_passed",
+            details={"application_deadline": deadline.isoformat()},
+        )
     target = {"status": new_status}
     if new_status == "open":
         if job.published_at is None:

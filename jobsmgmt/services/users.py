@@ -201,3 +201,15 @@ def set_timezone(session: Session, user_id: str, zone: str) -> None:
         raise NotFound("User not found.")
     user.timezone = zone
     session.commit()
+
+
+def names_by_id(session: Session, user_ids) -> dict[str, str]:
+    """Display names of the given users (for pages that show who did something)."""
+    ids = {i for i in user_ids if isinstance(i, str)}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def name_of(session: Session, user_id: str | None) -> str | None:
+    return names_by_id(session, [user_id]).get(user_id) if user_id else None

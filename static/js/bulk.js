@@ -33,9 +33,33 @@
     document.getElementById("bulk-progress-text").textContent =
       done + " of " + total + " processed (" + percent + " %)";
     const badge = document.getElementById("bulk-status");
-    badge.textContent = status.replace(/_/g, " ");
+    const words = status.replace(/_/g, " ");
+    badge.textContent = words.charAt(0).toUpperCase() + words.slice(1);
     badge.className = "badge bulk-status " + (BADGE[status] || "text-bg-secondary");
     box.setAttribute("data-status", status);
+  }
+
+  // "2026-12-02T10:15:00Z" → "2026-12-02 11:15" in the user's time zone (the pages' format).
+  function localTime(iso, zone) {
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone || "UTC",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).formatToParts(new Date(iso));
+    const get = (type) => (parts.find((part) => part.type === type) || {}).value;
+    return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+  }
+
+  function showTimes(box, op) {
+    const zone = box.getAttribute("data-zone");
+    const started = document.getElementById("bulk-started");
+    const finished = document.getElementById("bulk-finished");
+    if (started && op.started_at) started.textContent = localTime(op.started_at, zone);
+    if (finished && op.completed_at) finished.textContent = localTime(op.completed_at, zone);
   }
 
   function poll(box) {
@@ -45,6 +69,7 @@
         .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
         .then((op) => {
           showProgress(box, op.results.length, op.total_count, op.status);
+          showTimes(box, op);
           document.getElementById("bulk-counts").textContent =
             op.success_count + " succeeded, " + op.failure_count + " failed";
           if (FINAL.includes(op.status)) {

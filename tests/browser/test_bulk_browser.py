@@ -81,7 +81,7 @@ def test_bulk_status_change_from_the_dashboard(page, live_server, login, sqlite_
     assert seen == sorted(seen)
     page.wait_for_selector("#bulk-results")
     assert page.locator("#bulk-results .bulk-result-changed").count() == JOBS
-    assert "completed" in page.inner_text("#bulk-status")
+    assert page.inner_text("#bulk-status") == "Completed"
     db.session.rollback()
     statuses = db.session.scalars(select(Job.status).where(Job.id.in_(ids))).all()
     assert statuses == ["on_hold"] * JOBS

@@ -53,11 +53,11 @@ def test_apply_on_the_careers_site_then_move_the_stage(page, live_server, login,
 
     login(recruiter)
     page.goto(f"{live_server}/jobs/{job.id}")
-    row = page.locator("#pipeline tr", has_text="Chen Wang")
+    row = page.locator("#pipeline li.candidate", has_text="Chen Wang")
     row.locator("select[name=stage]").select_option("interview")
     row.locator("button", has_text="Move").click()
     page.wait_for_selector(".alert-success")
-    assert "moved to interview" in page.inner_text(".alert-success")
+    assert "moved to Interview" in page.inner_text(".alert-success")
     assert "Interview 1" in " ".join(page.inner_text("#pipeline .pipeline-counts").split())
     db.session.rollback()
     assert db.session.get(Application, application.id).stage == "interview"

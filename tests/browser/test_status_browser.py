@@ -48,7 +48,7 @@ def test_change_status_notify_and_audit(page, live_server, login, sqlite_app):
 
     page.click("text=Audit log")
     rows = page.locator("table.audit-log tbody").inner_text()
-    assert rows.index("status change") < rows.index("create")  # newest first
+    assert rows.index("Status change") < rows.index("Create")  # newest first
     assert "Hiring plan approved" in rows
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/audit.png", full_page=True)

@@ -11,9 +11,10 @@ from ...schemas.bulk import (
     OperationList,
     OperationListQuery,
     QueuedResponse,
+    UndoRequest,
 )
 from ...schemas.common import pagination
-from ...services import bulk, policy
+from ...services import bulk, bulk_undo, policy
 from .base import render, route
 
 PREFIX = "/jobs-management"
@@ -73,3 +74,33 @@ def list_bulk_operations(user, query: OperationListQuery):
         "bulk_operations": [bulk.serialize(op) for op in rows],
         "pagination": pagination(total, query.page, query.limit),
     }
+
+
+@route(
+    f"{PREFIX}/bulk-operations/<operation_id>/undo",
+    "POST",
+    summary="Undo a finished bulk operation (dry run: preview only)",
+    tag="bulk",
+    permission=policy.BULK,
+    body=UndoRequest,
+    response=QueuedResponse,
+    status=202,
+    errors=(404, 409),
+    extra_responses={200: DryRunResponse},
+    description="Restores each job's previous values from the operation's results and audit "
+    "entries; a job changed since is a per-job failure `changed_since`. With dry_run true: 200 "
+    "in the bulk-update dry-run shape, nothing written. Otherwise 202 and a new operation "
+    "(`operation_type` `undo`, `undo_of`). 409 `operation_not_finished`, `already_undone`, "
+    "`cannot_undo_undo`, `undo_not_supported` (post_external: comes with portal delivery).",
+)
+def undo_bulk_operation(user, operation_id: str, body: UndoRequest):
+    original = bulk.get_operation(db.session, operation_id)
+    if original.operation_type in bulk.OPERATIONS:  # e.g. restoring deleted jobs
+        bulk.require_permission(user, original.operation_type)
+    if body.dry_run:
+        preview = bulk_undo.dry_run(db.session, original)
+        out = DryRunResponse.model_validate(preview).model_dump(mode="json")
+        return render(None, out, 200), {}
+    op = bulk_undo.start_undo(db.session, operation_id, actor_for(user))
+    out = QueuedResponse(operation_id=op.id, total_count=op.total_count).model_dump(mode="json")
+    return render(None, out, 202), {"Location": f"/api{PREFIX}/bulk-operations/{op.id}"}
