@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from .extensions import csrf, db, login_manager
 from .services import Actor, policy, users
 from .services.errors import Unauthorized
+from .services.security import EventContext
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -60,6 +61,17 @@ def api_user():
 def actor_for(user) -> Actor:
     return Actor(
         user_id=user.id,
+        ip_address=request.remote_addr,
+        user_agent=(request.user_agent.string or None) and request.user_agent.string[:500],
+    )
+
+
+def event_context(user=None) -> EventContext:
+    """Where this request's security events go: the audit key, the acting user and the
+    client's address (after ``TRUSTED_PROXY_HOPS``)."""
+    return EventContext(
+        key=current_app.config["AUDIT_KEY"].encode(),
+        actor_id=getattr(user, "id", None),
         ip_address=request.remote_addr,
         user_agent=(request.user_agent.string or None) and request.user_agent.string[:500],
     )

@@ -89,8 +89,18 @@ class Settings:
     public_url: str | None = field(default_factory=lambda: _env("PUBLIC_URL"))
     # Tests and benchmarks only: a pause per job of a bulk operation, to crash one half way.
     bulk_job_delay_ms: int = field(default_factory=lambda: int(_env("BULK_JOB_DELAY_MS", "0")))
+    # How many proxies in front of the app append to X-Forwarded-For (0: the peer's own address).
+    trusted_proxy_hops: int = field(default_factory=lambda: _hops(_env("TRUSTED_PROXY_HOPS", "0")))
+
+    def checkpoint_file(self) -> Path | None:
+        """Where audit checkpoints are appended (desktop: the data directory; hosted: none, one
+        log line per checkpoint instead)."""
+        if self.data_dir is None:
+            return None
+        return self.data_dir / CHECKPOINT_FILE_NAME
 
     def flask_config(self) -> dict:
+        checkpoints = self.checkpoint_file()
         return {
             "EDITION": self.edition,
             "SECRET_KEY": self.secret_key,
@@ -112,13 +122,33 @@ class Settings:
             "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
             "WTF_CSRF_TIME_LIMIT": None,
             "BOOTSTRAP_SERVE_LOCAL": True,
+            # No request body is larger (a 50,000-character résumé is 200 kB at most): 413.
+            "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_ENABLED": True,
-            "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute",
+            # Failed logins only; the account budget applies to clients without a device cookie.
+            "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 10 per 10 minutes; 20 per hour",
+            "LOGIN_LIMIT_PER_DEVICE": "10 per 10 minutes",
             "LOGIN_LIMIT_PER_IP": "30 per minute",
+            "CAREERS_PAGE_LIMIT": "120 per minute",
+            "CAREERS_APPLY_LIMIT": "20 per minute",
             "LOG_LEVEL": self.log_level,
-            "PROXY_FIX": self.edition == "hosted",
+            "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
+            "AUDIT_CHECKPOINT_FILE": str(checkpoints) if checkpoints else None,
         }
+
+
+CHECKPOINT_FILE_NAME = "audit-checkpoints.jsonl"
+
+
+def _hops(value: str) -> int:
+    try:
+        hops = int(value)
+    except ValueError:
+        raise ConfigError(f"TRUSTED_PROXY_HOPS must be a whole number, not {value!r}.") from None
+    if not 0 <= hops <= 10:
+        raise ConfigError("TRUSTED_PROXY_HOPS must be between 0 and 10.")
+    return hops
 
 
 PORTAL_VARIABLES = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -81,7 +81,17 @@ def init_app(app: Flask) -> None:
         message = error.description or error.name
         if status == 429:
             message = "Too many attempts. Wait a minute and try again."
-        return error_response(status, HTTP_CODES.get(status, "error"), message)
+        elif status == 413:
+            message = "The request is too large (too many values or too much data)."
+        response = error_response(status, HTTP_CODES.get(status, "error"), message)
+        if status == 405:
+            # RFC 9110: a 405 names the methods the resource does support.
+            allowed = dict(error.get_headers()).get("Allow")
+            if allowed:
+                if isinstance(response, tuple):
+                    response = make_response(response)
+                response.headers["Allow"] = allowed
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

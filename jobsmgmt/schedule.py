@@ -16,7 +16,7 @@ from flask import Flask
 
 from . import queue
 from .extensions import db
-from .services import analytics, postings, scheduled
+from .services import analytics, careers, checkpoints, postings, scheduled
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ SCHEDULE = (
     PeriodicTask(analytics.calculate_daily_analytics, 60 * 60),
     PeriodicTask(scheduled.expire_external_postings, 15 * 60),
     PeriodicTask(scheduled.resume_stalled_bulk_operations, 2 * 60),
+    PeriodicTask(checkpoints.audit_checkpoint, checkpoints.CHECKPOINT_EVERY_SECONDS),
+    PeriodicTask(careers.roll_up_view_counts, 5 * 60),
     PeriodicTask(postings.refresh_external_postings, 2 * 60),
 )
 

@@ -82,11 +82,14 @@ def test_clean_chains_verify(app, client, factory):
         "valid": True,
         "jobs_checked": 2,
         "entries_checked": 8,
+        "security_events_checked": 0,
+        "checkpoints_checked": 0,
+        "last_checkpoint_at": None,
         "problems": [],
     }
     result = cli_verify(app)
     assert result.exit_code == 0, result.output
-    assert "2 jobs, 8 entries checked: valid" in result.output
+    assert "2 jobs, 8 entries checked, 0 security events, 0 checkpoints: valid" in result.output
     one = cli_verify(app, "--job", other_id)
     assert one.exit_code == 0 and "1 jobs, 2 entries checked" in one.output
 

@@ -215,7 +215,7 @@ def test_fields_default_order_and_summary(client, seeded):
             {"status": "open", "search": "engineer", "sort": "title", "order": "asc"},
             {"statuses": ("open",), "search": "engineer", "sort": "title", "order": "asc"},
         ),
-        ({"status": "", "department": "", "search": ""}, {}),
+        ({"department": "", "search": ""}, {}),  # empty text: no filter
     ],
 )
 def test_filters(client, seeded, params, kwargs):
@@ -291,6 +291,9 @@ def test_pagination(client, seeded):
     "params",
     [
         {"status": "bogus"},
+        {"status": ""},  # the document's pattern has no empty list (issue 13)
+        {"sort": ""},
+        {"search": "x" * 199 + "  "},  # the length as sent (issue 13)
         {"status": "open,,closed"},
         {"status": "open,bogus"},
         {"sort": "salary"},

@@ -102,7 +102,7 @@ def test_validation_errors_are_422_with_fields(client, factory):
         ({"title": "Ok", "application_deadline": "tomorrow"}, "application_deadline"),
         ({}, "title"),
         ({"title": "nul\u0000byte"}, "title"),
-        ({"title": "Ok", "required_skills": ["a\u0000"]}, "required_skills"),
+        ({"title": "Ok", "required_skills": ["a\u0000"]}, "required_skills.0"),
         ({"title": "Ok", "application_deadline": "0400-06-03T21:05:42Z"}, "application_deadline"),
     ]
     for body, field in cases:

@@ -23,6 +23,11 @@ TABLES = {
     "job_external_postings",
     "job_audit_log",
     "bulk_operations",
+    "security_events",
+    "audit_chain_heads",
+    "audit_checkpoints",
+    "audit_checkpoint_heads",
+    "job_views",
 }
 
 

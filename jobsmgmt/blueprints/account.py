@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..auth import event_context
 from ..extensions import db
 from ..services import users
 from ..services.errors import DomainError
@@ -38,7 +39,9 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        _, new_token = users.create_token(db.session, current_user.id, form.name.data)
+        _, new_token = users.create_token(
+            db.session, current_user.id, form.name.data, events=event_context(current_user)
+        )
         flash("Token created. Copy it now: it is not shown again.", "success")
     zone_form = TimezoneForm(formdata=None)
     zone_form.timezone.choices = users.time_zones()
@@ -58,7 +61,9 @@ def tokens():
 def revoke(token_id: str):
     if RevokeForm().validate_on_submit():
         try:
-            users.revoke_token(db.session, current_user.id, token_id)
+            users.revoke_token(
+                db.session, current_user.id, token_id, events=event_context(current_user)
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from ..auth import permission_required
 from ..extensions import db
-from ..services import audit, jobs, policy, users
+from ..services import audit, checkpoints, integrity, jobs, policy, users
 from .labels import label, people_in, show_value
 from .paging import page_arg, pages_for
 
@@ -63,9 +65,27 @@ def verify_job(job_id: str):
     return render_template("audit/verify.html", job=job, report=report, form=VerifyForm())
 
 
+def configured_checkpoint_records() -> list[dict] | None:
+    """The checkpoint file this installation writes (desktop), read for verification; None
+    when there is none (hosted: the checkpoints are in the log drain, use the CLI)."""
+    name = current_app.config.get("AUDIT_CHECKPOINT_FILE")
+    if not name or not Path(name).exists():
+        return None
+    with open(name, encoding="utf-8") as handle:
+        return checkpoints.parse_lines(handle)[0]
+
+
 @bp.route("/audit/verify", methods=["GET", "POST"])
 @permission_required(policy.VERIFY_AUDIT)
 def verify_all():
     form = VerifyForm()
-    report = audit.verify(db.session) if form.validate_on_submit() else None
-    return render_template("audit/verify.html", job=None, report=report, form=form)
+    report = None
+    records = None
+    if form.validate_on_submit():
+        records = configured_checkpoint_records()
+        report = integrity.verify(
+            db.session, audit.signing_key(db.session), checkpoint_records=records
+        )
+    return render_template(
+        "audit/verify.html", job=None, report=report, form=form, with_file=records is not None
+    )

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,8 +20,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from .. import login_throttle
+from ..auth import event_context
 from ..extensions import db, limiter
-from ..services import users
+from ..services import security, users
 from .form_checks import storable
 
 bp = Blueprint("auth", __name__)
@@ -32,10 +35,6 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-def _account_key() -> str:
-    return "login-account:" + users.normalise_email(request.form.get("email", ""))
-
-
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -44,30 +43,54 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.index")
 
 
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed_login
 )
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = users.authenticate(db.session, form.email.data, form.password.data)
-        if user is None:
-            flash("Wrong e-mail or password.", "danger")
-            return render_template("auth/login.html", form=form), 401
-        next_url = _safe_next(request.args.get("next"))
-        session.clear()  # a fresh session: nothing from before the login carries over
-        login = users.start_session(
-            db.session, user, request.remote_addr, request.user_agent.string
-        )
-        user.login_session_id = login.id
-        login_user(user)
-        flash(f"Welcome, {user.name}.", "success")
-        return redirect(next_url)
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    email = users.normalise_email(form.email.data)
+    throttle = login_throttle.for_request(email)
+    wait = throttle.locked_for()
+    if wait:
+        flash(f"Too many failed attempts for this account. Try again in {wait} s.", "danger")
+        response = make_response(render_template("auth/login.html", form=form), 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = users.authenticate(db.session, email, form.password.data)
+    if user is None:
+        context = event_context()
+        details = {"trusted_device": throttle.trusted}
+        security.record(db.session, context, "login_failed", email=email, details=details)
+        if throttle.failed():
+            security.record(db.session, context, "lockout", email=email, details=details)
+        flash("Wrong e-mail or password.", "danger")
+        return render_template("auth/login.html", form=form), 401
+    next_url = _safe_next(request.args.get("next"))
+    session.clear()  # a fresh session: nothing from before the login carries over
+    login = users.start_session(db.session, user, request.remote_addr, request.user_agent.string)
+    security.record(
+        db.session,
+        event_context(user),
+        "login",
+        user_id=user.id,
+        email=email,
+        details={"trusted_device": throttle.trusted},
+    )
+    user.login_session_id = login.id
+    login_user(user)
+    flash(f"Welcome, {user.name}.", "success")
+    response = redirect(next_url)
+    throttle.succeeded(response)
+    return response
 
 
 @bp.post("/logout")

@@ -108,14 +108,28 @@ class BulkForm(FlaskForm):
         return {}
 
 
+# Repeated ids count once, but a request carrying more than this many is refused outright.
+MAX_SELECTED_VALUES = 10 * MAX_JOBS
+
+
 def _selected_ids() -> list[str]:
+    """The selected job ids, at most ``MAX_JOBS`` distinct: checked before any query (a 422
+    page otherwise), so no request can send the database an unbounded IN list."""
     source = request.form if request.method == "POST" else request.args
     ids = []
     for value in source.getlist("job_ids"):
         ids.extend(part.strip() for part in value.split(",") if part.strip())
+        if len(ids) > MAX_SELECTED_VALUES:
+            break
     # An id no job can have (NUL, absurd length) is dropped rather than sent to the database.
-    ids = [i for i in ids if len(i) <= 100 and not unstorable_text(i)]
-    return list(dict.fromkeys(ids))
+    ids = list(dict.fromkeys(i for i in ids if len(i) <= 100 and not unstorable_text(i)))
+    if len(ids) > MAX_JOBS:
+        abort(
+            422,
+            f"Too many jobs selected: a bulk operation takes at most {MAX_JOBS} jobs. "
+            "Select fewer and try again.",
+        )
+    return ids
 
 
 def _validate(form: BulkForm, ids: list[str], dry_run: bool) -> BulkUpdateRequest | None:

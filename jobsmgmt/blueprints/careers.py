@@ -3,14 +3,14 @@ and the apply form. Applying follows the same rules as the API (services.applica
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..extensions import db, limiter
-from ..models import PORTALS, Job
+from ..models import PORTALS, Job, utcnow
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
 from ..services.errors import Conflict, NotFound, ValidationFailed
@@ -20,6 +20,29 @@ from .paging import page_arg, pages_for
 bp = Blueprint("careers", __name__, url_prefix="/careers")
 PER_PAGE = 20
 SOURCES = ("careers", *PORTALS)
+
+
+def _page_limit() -> str:
+    return current_app.config["CAREERS_PAGE_LIMIT"]
+
+
+def _apply_limit() -> str:
+    return current_app.config["CAREERS_APPLY_LIMIT"]
+
+
+# One budget per client across every careers page (list, job, apply form, thank-you).
+careers_pages = limiter.shared_limit(_page_limit, scope="careers-pages", methods=["GET"])
+
+
+def _visitor() -> str | None:
+    """This request's visitor hash, or None for a bot (whose views are not counted)."""
+    agent = request.user_agent.string
+    if careers.is_bot(agent):
+        return None
+    day = utcnow().date()
+    return careers.visitor_hash(
+        current_app.config["SECRET_KEY"].encode(), request.remote_addr, agent[:500], day
+    )
 
 
 class ApplyForm(FlaskForm):
@@ -63,6 +86,7 @@ def _not_accepting(job: Job, message: str, code: str):
 
 
 @bp.get("")
+@careers_pages
 def index():
     search = request.args.get("q", "").strip()[:200]
     if unstorable_text(search):
@@ -80,12 +104,13 @@ def index():
 
 
 @bp.get("/<job_id>")
+@careers_pages
 def job(job_id: str):
     try:
         if current_user.is_authenticated or request.method == "HEAD":  # staff, probes: no view
             shown = careers.get_open_job(db.session, job_id)
         else:
-            shown = careers.record_view(db.session, job_id)
+            shown = careers.record_view(db.session, job_id, _visitor())
     except NotFound:
         return _unavailable(job_id)
     return render_template(
@@ -94,7 +119,8 @@ def job(job_id: str):
 
 
 @bp.route("/<job_id>/apply", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"])
+@careers_pages
+@limiter.limit(_apply_limit, methods=["POST"])
 def apply(job_id: str):
     try:
         job = careers.get_published_job(db.session, job_id)
@@ -124,6 +150,7 @@ def apply(job_id: str):
 
 
 @bp.get("/<job_id>/applied")
+@careers_pages
 def applied(job_id: str):
     try:
         job = careers.get_published_job(db.session, job_id)

@@ -7,8 +7,16 @@ import sys
 import click
 
 from ..extensions import db
+from ..services import audit
 from ..services import users as user_service
+from ..services.security import EventContext
 from .common import domain_errors
+
+
+def _cli_events() -> EventContext:
+    """Security events from the command line: no acting user, the CLI as the client."""
+    return EventContext(key=audit.signing_key(db.session), user_agent="jobsmgmt-cli")
+
 
 users_cli = click.Group("users", help="Manage users and API tokens.")
 
@@ -30,7 +38,9 @@ def users_create(email, name, role, password_stdin):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with domain_errors():
-        user = user_service.create_user(db.session, email, name, role, password)
+        user = user_service.create_user(
+            db.session, email, name, role, password, events=_cli_events()
+        )
     click.echo(f"Created {user.role} {user.email} ({user.id})")
 
 
@@ -41,7 +51,7 @@ def users_token(email, name):
     """Print a new API token for EMAIL (shown once, stored hashed)."""
     with domain_errors():
         user = user_service.get_user_by_email(db.session, email)
-        _, token = user_service.create_token(db.session, user.id, name)
+        _, token = user_service.create_token(db.session, user.id, name, events=_cli_events())
     click.echo(token)
 
 

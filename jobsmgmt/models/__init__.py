@@ -15,6 +15,13 @@ from .bulk import BULK_OPERATIONS, BULK_STATUSES, BulkOperation
 from .jobs import EMPLOYMENT_TYPES, STATUSES, Job, JobStatusHistory
 from .notifications import Notification
 from .postings import PORTALS, POSTING_STATUSES, JobExternalPosting
+from .security import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditCheckpointHead,
+    JobView,
+    SecurityEvent,
+)
 from .users import ROLES, SYSTEM_USER_ID, ApiToken, User, UserSession
 
 __all__ = [
@@ -30,6 +37,9 @@ __all__ = [
     "STATUSES",
     "SYSTEM_USER_ID",
     "ApiToken",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditCheckpointHead",
     "Application",
     "ApplicationStageEvent",
     "BulkOperation",
@@ -39,7 +49,9 @@ __all__ = [
     "JobAuditLog",
     "JobExternalPosting",
     "JobStatusHistory",
+    "JobView",
     "Notification",
+    "SecurityEvent",
     "User",
     "UserSession",
     "new_id",

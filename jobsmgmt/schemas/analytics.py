@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from .common import RequestModel, ResponseModel
 
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Years 1970–9998, as the document's pattern states them (EARLIEST … LATEST).
+YEARS = r"^(19[7-9]\d|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-8])-\d{2}-\d{2}$"
+
+
+def _iso_date_only(value):
+    """Only ``YYYY-MM-DD`` text, as ``format: date`` says (no numbers, no timestamps)."""
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return value
+    raise ValueError("Give the date as YYYY-MM-DD")
+
+
+QueryDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date_only),
+    Field(ge=EARLIEST, le=LATEST),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": YEARS}),
+]
+
+
 class AnalyticsQuery(RequestModel):
-    date_from: dt.date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="YYYY-MM-DD (UTC); default date_to − 29 days"
+    """The range rules (from ≤ to, at most 366 days) are checked by the service (422)."""
+
+    date_from: QueryDate | None = Field(
+        None, description="YYYY-MM-DD (UTC); default date_to − 29 days"
     )
-    date_to: dt.date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="YYYY-MM-DD (UTC); default today"
-    )
+    date_to: QueryDate | None = Field(None, description="YYYY-MM-DD (UTC); default today")
 
 
 class DateRange(ResponseModel):

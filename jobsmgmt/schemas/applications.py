@@ -4,30 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ..models import STAGES
-from .common import PageQuery, Pagination, RequestModel, ResponseModel, UTCTime
+from .common import UNSTORABLE, PageQuery, Pagination, RequestModel, ResponseModel, Text, UTCTime
 
 Stage = Literal[STAGES]  # type: ignore[valid-type]
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+_PART = f"[^@\\s{UNSTORABLE}]+"
+EMAIL = f"^{_PART}@{_PART}\\.{_PART}$"
+Skill = Text(100, 1, blank=False)
 
 
 class CandidateIn(RequestModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    email: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=255, pattern=EMAIL)
-    ]
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    name: Text(200, 1, blank=False)
+    email: Text(255, 3, pattern=EMAIL)
+    phone: Text(50) | None = None
 
 
 class ApplicationCreate(RequestModel):
     candidate: CandidateIn
-    resume_text: Annotated[str, StringConstraints(max_length=50_000)] | None = None
+    resume_text: Text(50_000) | None = None
     skills: Annotated[list[Skill], Field(max_length=100)] | None = None
     match_score: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    source: Text(100) | None = None
 
 
 class StageUpdate(RequestModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from .common import PageQuery, Pagination, RequestModel, ResponseModel, UTCTime
+from pydantic import Field
+
+from .common import PageQuery, Pagination, RequestModel, ResponseModel, Text, UTCTime
 
 
 class AuditUser(ResponseModel):
@@ -37,13 +39,23 @@ class AuditLogPage(ResponseModel):
 
 
 class VerifyQuery(RequestModel):
-    job_id: str | None = None
+    job_id: Text(64, 1, blank=False) | None = None
 
 
 class AuditProblemOut(ResponseModel):
-    job_id: str
+    job_id: str | None = Field(
+        description="The job, 'security' for the security-event chain, null for a checkpoint"
+    )
     seq: int
-    kind: Literal["edited", "missing", "reordered", "truncated"]
+    kind: Literal[
+        "edited",
+        "missing",
+        "reordered",
+        "truncated",
+        "deleted_job",
+        "checkpoint_missing",
+        "checkpoint_altered",
+    ]
     message: str
 
 
@@ -52,4 +64,7 @@ class VerifyResult(ResponseModel):
     valid: bool
     jobs_checked: int
     entries_checked: int
+    security_events_checked: int = 0
+    checkpoints_checked: int = 0
+    last_checkpoint_at: str | None = None
     problems: list[AuditProblemOut]

@@ -12,17 +12,24 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
-    StringConstraints,
     field_validator,
     model_validator,
 )
 
 from ..models import BULK_STATUSES, PORTALS
-from .common import PageQuery, Pagination, RequestModel, ResponseModel, UTCTime
+from .common import (
+    PageQuery,
+    Pagination,
+    RequestModel,
+    ResponseModel,
+    Text,
+    UTCTime,
+    WholeNumber,
+)
 from .jobs import EmploymentType, JobStatus
 
 MAX_JOBS = 50
-JobId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+JobId = Text(64, 1, blank=False)
 Portal = Literal[PORTALS]  # type: ignore[valid-type]
 Outcome = Literal["changed", "no_change", "failed"]
 PlannedOutcome = Literal["change", "no_change", "error"]
@@ -30,17 +37,17 @@ PlannedOutcome = Literal["change", "no_change", "error"]
 
 class StatusUpdateParams(RequestModel):
     status: JobStatus
-    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reason: Text(1000) | None = None
 
 
 class UpdateFieldsParams(RequestModel):
     """Only the fields sent are changed; at least one is required."""
 
-    department: Annotated[str, StringConstraints(max_length=100)] = None  # type: ignore[assignment]
-    location: Annotated[str, StringConstraints(max_length=200)] = None  # type: ignore[assignment]
+    department: Text(100) = None  # type: ignore[assignment]
+    location: Text(200) = None  # type: ignore[assignment]
     employment_type: EmploymentType = None  # type: ignore[assignment]
     application_deadline: UTCTime | None = None
-    owner_id: Annotated[str, StringConstraints(min_length=1, max_length=36)] = None  # type: ignore[assignment]
+    owner_id: Text(36, 1, blank=False) = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def at_least_one(self):
@@ -53,12 +60,12 @@ class UpdateFieldsParams(RequestModel):
 
 
 class ExtendDeadlineParams(RequestModel):
-    days: int = Field(ge=1, le=365)
+    days: WholeNumber = Field(ge=1, le=365)
 
 
 class PostExternalParams(RequestModel):
     portals: Annotated[list[Portal], Field(min_length=1, max_length=len(PORTALS))]
-    expires_in_days: int = Field(30, ge=1, le=90)
+    expires_in_days: WholeNumber = Field(30, ge=1, le=90)
 
     @field_validator("portals")
     @classmethod

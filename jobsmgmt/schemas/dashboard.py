@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field
 
 from ..models import STATUSES
-from .common import PageQuery, Pagination, ResponseModel, UTCTime
+from .common import PageQuery, Pagination, ResponseModel, Text, UTCTime
 from .jobs import JobStatus
 
 _STATUS = "|".join(STATUSES)
-StatusList = Annotated[
-    str, StringConstraints(max_length=200, pattern=rf"^({_STATUS})(\s*,\s*({_STATUS}))*$")
-]
-NoNul = r"^[^\x00]*$"
+StatusList = Text(200, pattern=rf"^({_STATUS})( *, *({_STATUS}))*$")
 SortKey = Literal["posted_date", "created_at", "title", "applications", "views", "deadline"]
 
 
@@ -22,30 +19,21 @@ class DashboardQuery(PageQuery):
     """Filters, sort and page. Empty values mean "no filter"."""
 
     status: StatusList | None = Field(None, description="One status or a comma-separated list")
-    department: Annotated[str, StringConstraints(max_length=100, pattern=NoNul)] | None = None
-    owner: Annotated[str, StringConstraints(pattern=r"^(me|[0-9a-fA-F-]{36})$")] | None = Field(
+    department: Text(100) | None = None
+    owner: Text(36, pattern=r"^(me|[0-9a-fA-F-]{36})$") | None = Field(
         None, description="'me' or a user id"
     )
-    search: Annotated[str, StringConstraints(max_length=200, pattern=NoNul)] | None = Field(
+    search: Text(200) | None = Field(
         None, description="Substring of title, department or location; % _ \\ are literal"
     )
     sort: SortKey = "created_at"
     order: Literal["asc", "desc"] = "desc"
-    location: Annotated[str, StringConstraints(max_length=200, pattern=NoNul)] | None = Field(
-        None, description="A whole location, ignoring case"
-    )
+    location: Text(200) | None = Field(None, description="A whole location, ignoring case")
     applications: Literal["none", "1-10", "more"] | None = Field(
         None, description="Jobs with no applications, 1 to 10, or more than 10"
     )
     then: SortKey | None = Field(None, description="Secondary sort key, for ties of `sort`")
     then_order: Literal["asc", "desc"] = "asc"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_empty(cls, data):
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
 
     def statuses(self) -> tuple[str, ...]:
         if not self.status:

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ..models import EMPLOYMENT_TYPES, STATUSES
-from .common import RequestModel, ResponseModel, UTCTime
+from .common import RequestModel, ResponseModel, Text, UTCTime
 
 EmploymentType = Literal[EMPLOYMENT_TYPES]  # type: ignore[valid-type]
 JobStatus = Literal[STATUSES]  # type: ignore[valid-type]
-Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Skill = Text(100, 1, blank=False)
+Title = Text(200, 1, blank=False)
+OwnerId = Text(36, 1, blank=False)
 
 
 class JobFields(RequestModel):
-    department: Annotated[str, StringConstraints(max_length=100)] = ""
-    location: Annotated[str, StringConstraints(max_length=200)] = ""
+    department: Text(100) = ""
+    location: Text(200) = ""
     employment_type: EmploymentType = "full_time"
-    description: Annotated[str, StringConstraints(max_length=20000)] = ""
+    description: Text(20000) = ""
     required_skills: Annotated[list[Skill], Field(max_length=50)] = []
     application_deadline: UTCTime | None = None
-    owner_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    owner_id: OwnerId | None = Field(None, description="Default (or null): the caller")
 
 
 class JobCreate(JobFields):
@@ -33,6 +34,7 @@ class JobUpdate(JobFields):
     """Any of the create fields except status; only the fields sent are changed."""
 
     title: Title = None  # type: ignore[assignment]
+    owner_id: OwnerId = None  # type: ignore[assignment]  (a job always has an owner)
 
 
 class JobOut(ResponseModel):

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import StringConstraints
-
-from .common import RequestModel, ResponseModel
+from .common import RequestModel, ResponseModel, Text
 from .jobs import JobStatus
 
 
 class StatusChangeRequest(RequestModel):
     status: JobStatus
-    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reason: Text(1000) | None = None
 
 
 class StatusChangeResult(ResponseModel):

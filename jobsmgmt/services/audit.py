@@ -150,9 +150,11 @@ def serialize_entry(entry: JobAuditLog, user: User) -> dict:
 
 @dataclass
 class Problem:
-    job_id: str
-    seq: int
-    kind: str  # edited | missing | reordered | truncated
+    job_id: str | None  # a job, "security" (the security-event chain) or None (a checkpoint)
+    seq: int  # the entry's, event's or checkpoint's
+    # edited | missing | reordered | truncated | deleted_job | checkpoint_missing |
+    # checkpoint_altered
+    kind: str
     message: str
 
 
@@ -162,12 +164,18 @@ class VerifyReport:
     jobs_checked: int
     entries_checked: int
     problems: list[Problem]
+    security_events_checked: int = 0
+    checkpoints_checked: int = 0
+    last_checkpoint_at: str | None = None
 
     def as_dict(self) -> dict:
         return {
             "valid": self.valid,
             "jobs_checked": self.jobs_checked,
             "entries_checked": self.entries_checked,
+            "security_events_checked": self.security_events_checked,
+            "checkpoints_checked": self.checkpoints_checked,
+            "last_checkpoint_at": self.last_checkpoint_at,
             "problems": [asdict(p) for p in self.problems],
         }
 
@@ -298,10 +306,11 @@ def _verify_chain(
     return problems
 
 
-def verify(session: Session, job_id: str | None = None) -> VerifyReport:
-    """Check every chain (or one job's, deleted jobs included): edited, missing, reordered and
-    truncated entries. Streams the entries job by job."""
-    key = signing_key(session)
+def verify(session: Session, job_id: str | None = None, key: bytes | None = None) -> VerifyReport:
+    """Check every job's chain (or one job's, deleted jobs included): edited, missing,
+    reordered and truncated entries. Streams the entries job by job. ``integrity.verify`` adds
+    the security-event chain and the audit checkpoints."""
+    key = key or signing_key(session)
     job_query = select(Job.id, Job.audit_seq, Job.audit_checksum)
     entry_query = select(JobAuditLog).order_by(JobAuditLog.job_id, JobAuditLog.seq)
     if job_id is not None:
@@ -323,5 +332,5 @@ def verify(session: Session, job_id: str | None = None) -> VerifyReport:
         if heads[jid][0] > 0:  # the job says it has entries, but none are left
             jobs_checked += 1
             problems.extend(_verify_chain(jid, [], heads[jid], key))
-    problems.sort(key=lambda p: (p.job_id, p.seq, p.kind))
+    problems.sort(key=lambda p: (p.job_id or "", p.seq, p.kind))
     return VerifyReport(not problems, jobs_checked, entries_checked, problems)

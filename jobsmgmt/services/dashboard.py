@@ -59,12 +59,12 @@ class DashboardFilters:
         """The filters of a validated dashboard query (``owner=me`` is ``user_id``)."""
         return cls(
             statuses=query.statuses(),
-            department=query.department,
+            department=query.department or None,  # empty (or only spaces): no filter
             owner_id=user_id if query.owner == "me" else query.owner,
-            search=query.search,
+            search=query.search or None,
             sort=query.sort,
             order=query.order,
-            location=query.location,
+            location=query.location or None,  # empty: no filter
             applications=query.applications,
             then_sort=query.then,
             then_order=query.then_order,

@@ -12,6 +12,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ROLES, ApiToken, User, UserSession, utcnow
 from .errors import Conflict, NotFound, ValidationFailed
+from .security import EventContext
+
+
+def _event(session: Session, events: EventContext | None, event_type: str, **fields) -> None:
+    """Record a security event in the caller's transaction (when the caller gave a context)."""
+    if events is not None:
+        from . import security
+
+        security.record(session, events, event_type, commit=False, **fields)
+
 
 TOKEN_PREFIX = "jm_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 8
@@ -23,7 +33,14 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def create_user(session: Session, email: str, name: str, role: str, password: str | None) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    events: EventContext | None = None,
+) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 255:
         raise ValidationFailed(
@@ -49,20 +66,35 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
         password_hash=generate_password_hash(password, method="scrypt") if password else None,
     )
     session.add(user)
+    session.flush()
+    _event(session, events, "user_created", user_id=user.id, email=email, details={"role": role})
     session.commit()
     return user
 
 
-def set_role(session: Session, user_id: str, role: str, active: bool) -> User:
+def set_role(
+    session: Session, user_id: str, role: str, active: bool, events: EventContext | None = None
+) -> User:
     user = session.get(User, user_id)
     if user is None or user.is_system:
         raise NotFound("User not found.")
     if role not in ROLES:
         raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.")
+    before = {"role": user.role, "active": user.is_active}
     user.role = role
     user.is_active = active
     if not active:
         revoke_all_sessions(session, user.id)
+    after = {"role": role, "active": active}
+    if before != after:
+        _event(
+            session,
+            events,
+            "role_changed",
+            user_id=user.id,
+            email=user.email,
+            details={"old": before, "new": after},
+        )
     session.commit()
     return user
 
@@ -116,7 +148,9 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user_id: str, name: str = "API token") -> tuple[ApiToken, str]:
+def create_token(
+    session: Session, user_id: str, name: str = "API token", events: EventContext | None = None
+) -> tuple[ApiToken, str]:
     """Returns the row and the token itself, which is shown once and stored only hashed."""
     user = session.get(User, user_id)
     if user is None or user.is_system:
@@ -129,6 +163,15 @@ def create_token(session: Session, user_id: str, name: str = "API token") -> tup
         prefix=token[:10],
     )
     session.add(row)
+    session.flush()
+    _event(
+        session,
+        events,
+        "token_created",
+        user_id=user_id,
+        email=user.email,
+        details={"token_id": row.id, "name": row.name, "prefix": row.prefix},
+    )
     session.commit()
     return row, token
 
@@ -148,12 +191,22 @@ def list_tokens(session: Session, user_id: str) -> list[ApiToken]:
     )
 
 
-def revoke_token(session: Session, user_id: str, token_id: str) -> None:
+def revoke_token(
+    session: Session, user_id: str, token_id: str, events: EventContext | None = None
+) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user_id:
         raise NotFound("Token not found.")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        _event(
+            session,
+            events,
+            "token_revoked",
+            user_id=user_id,
+            email=row.user.email,
+            details={"token_id": row.id, "name": row.name, "prefix": row.prefix},
+        )
         session.commit()
 
 

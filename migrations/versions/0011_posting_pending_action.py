@@ -5,7 +5,7 @@ that queues the work, so the periodic refresh task finds and repeats delivery th
 way.
 
 Revision ID: 0011
-Revises: 0009 (was 0006; re-chained onto main's head when main was merged in)
+Revises: 0008 (was 0006; re-chained onto main's head when main was merged in)
 Create Date: 2026-12-02 12:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from .base import route
     query=AnalyticsQuery,
     response=AnalyticsEnvelope,
     errors=(404,),
+    description="422 when date_from is after date_to or the range covers more than 366 days.",
 )
 def get_job_analytics(user, job_id: str, query: AnalyticsQuery):
     result = analytics.job_analytics(db.session, job_id, query.date_from, query.date_to)

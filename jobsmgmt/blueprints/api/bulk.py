@@ -31,7 +31,8 @@ PREFIX = "/jobs-management"
     status=202,
     extra_responses={200: DryRunResponse},
     description="With dry_run true: 200 and each job's predicted outcome, nothing written. "
-    "Otherwise 202 and a queued operation whose progress is at the Location URL.",
+    "Otherwise 202 and a queued operation whose progress is at the Location URL. update_fields: "
+    "422 when owner_id is not an active admin or recruiter or application_deadline is past.",
 )
 def bulk_update(user, body: BulkUpdateRequest):
     request = body.request

@@ -10,6 +10,11 @@ from ...schemas.jobs import JobCreate, JobEnvelope, JobUpdate
 from ...services import jobs, policy
 from .base import route
 
+RULES = (
+    "Beyond each field's schema, 422 when owner_id is not an active admin or recruiter, or "
+    "when application_deadline is in the past."
+)
+
 
 @route(
     "/jobs",
@@ -20,6 +25,7 @@ from .base import route
     body=JobCreate,
     response=JobEnvelope,
     status=201,
+    description=RULES,
 )
 def create_job(user, body: JobCreate):
     job = jobs.create_job(db.session, body.model_dump(), actor_for(user))
@@ -40,6 +46,7 @@ def get_job(user, job_id: str):
     body=JobUpdate,
     response=JobEnvelope,
     errors=(409,),
+    description=RULES + " 409 when the job is archived.",
 )
 def update_job(user, job_id: str, body: JobUpdate):
     job = jobs.update_job(db.session, job_id, body.model_dump(exclude_unset=True), actor_for(user))
