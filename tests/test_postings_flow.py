@@ -128,7 +128,7 @@ def test_delete_withdraws_one_portal(papp, factory, sandbox):  # noqa: F811
     again = client.delete(f"{BASE}/{job.id}/external-postings/indeed", headers=headers)
     assert again.status_code == 409
     unknown = client.delete(f"{BASE}/{job.id}/external-postings/monster", headers=headers)
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404
 
 
 def test_editing_a_posted_job_sends_an_update(papp, factory, sandbox):  # noqa: F811

@@ -102,6 +102,12 @@ def _job(session: Session, job_id: str, *, lock: bool = False) -> Job:
     return job
 
 
+def _check_path_portal(portal: str) -> None:
+    """A portal named in a URL: an unknown one names no resource (404)."""
+    if portal not in PORTALS:
+        raise NotFound(f"No portal {portal!r}; portals are {', '.join(PORTALS)}.")
+
+
 def check_portals(portals_: list[str]) -> list[str]:
     unknown = [p for p in portals_ if p not in PORTALS]
     if unknown or not portals_:
@@ -317,7 +323,7 @@ def withdraw_posting(
     session: Session, job_id: str, portal: str, actor: Actor
 ) -> JobExternalPosting:
     """``DELETE …/external-postings/{portal}``: withdraw one live posting (202, close queued)."""
-    check_portals([portal])
+    _check_path_portal(portal)
     job = _job(session, job_id, lock=True)
     row = postings_by_portal(session, job.id).get(portal)
     if row is None:
@@ -354,7 +360,7 @@ def request_updates(session: Session, job: Job, changed: set[str]) -> list[str]:
 def request_refresh(session: Session, job_id: str, portal: str) -> JobExternalPosting:
     """``POST …/{portal}/refresh``: ask the portal again (LinkedIn task, Naukri job); a failed
     posting's delivery is not repeated here (post it again for that)."""
-    check_portals([portal])
+    _check_path_portal(portal)
     _job(session, job_id)
     row = postings_by_portal(session, job_id).get(portal)
     if row is None:
