@@ -720,6 +720,13 @@ def main() -> None:
 
         print("[bulk] running bench/bulk.py …", flush=True)
         lines += ["\n### bulk status update of 50 jobs (bench/bulk.py)\n", bulk.table(bulk.run())]
+        import postings  # bench/postings.py: bulk post_external to the three portals
+
+        print("[postings] running bench/postings.py …", flush=True)
+        lines += [
+            "\n### bulk post_external of 50 jobs to three portals (bench/postings.py)\n",
+            postings.table(postings.run()),
+        ]
     print("\n".join(lines))
 
 

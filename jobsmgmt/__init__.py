@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     errors.init_app(app)
     queue.init_app(app)
     register_blueprints(app)
+    if app.config.get("PORTAL_SANDBOX"):
+        from .portals import sandbox
+
+        sandbox.mount(app)
     register_cli(app)
     _register_headers(app)
     return app

@@ -105,6 +105,9 @@ class Settings:
     rq_queue: str = "jobsmgmt"
     log_level: str = "INFO"
     portals: dict[str, str | None] = field(default_factory=dict)
+    # The app's public address (absolute apply links sent to portals, the Indeed feed, the
+    # mounted sandbox); ``jobsmgmt serve`` sets it to its own address when unset.
+    public_url: str | None = field(default_factory=lambda: _env("PUBLIC_URL"))
     # Tests and benchmarks only: a pause per job of a bulk operation, to crash one half way.
     bulk_job_delay_ms: int = field(default_factory=lambda: int(_env("BULK_JOB_DELAY_MS", "0")))
     # How many proxies in front of the app append to X-Forwarded-For (0: the peer's own address).
@@ -130,6 +133,7 @@ class Settings:
             "DATA_DIR": str(self.data_dir) if self.data_dir else None,
             "PORTAL_SANDBOX": self.portal_sandbox,
             "PORTALS": self.portals,
+            "PUBLIC_URL": (self.public_url or "").rstrip("/") or None,
             "BULK_JOB_DELAY_MS": self.bulk_job_delay_ms,
             "SESSION_COOKIE_SECURE": self.session_cookie_secure,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -181,6 +185,11 @@ PORTAL_VARIABLES = (
     "INDEED_SOURCE_NAME",
     "NAUKRI_API_BASE",
     "NAUKRI_API_KEY",
+    "PORTAL_COMPANY_NAME",
+    "PORTAL_CONNECT_TIMEOUT",
+    "PORTAL_READ_TIMEOUT",
+    "PORTAL_RETRIES",
+    "PORTAL_BACKOFF",
 )
 
 

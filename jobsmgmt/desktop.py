@@ -161,6 +161,8 @@ def serve_desktop(host: str, port: int, open_browser: bool, demo_agency: bool = 
         if bound != port:
             click.echo(f"Port {port} is in use by another program; using {bound} instead.")
         url = _url(host, bound)
+        if not app.config.get("PUBLIC_URL"):  # absolute apply links, the feed, the sandbox
+            app.config["PUBLIC_URL"] = url.rstrip("/")
         if data_dir is not None:
             instance.record(data_dir, url)
         prepared = prepare(app, demo_agency=demo_agency)

@@ -137,3 +137,46 @@ def finish_in_process_work(app: Flask, timeout: float = 3600) -> None:
     runner = app.extensions.get("jobsmgmt.runner")
     if runner is not None:
         runner.join(timeout=timeout)
+
+
+# --- work queued by a transaction ---------------------------------------------------------
+
+AFTER_COMMIT = "jobsmgmt.after_commit_tasks"
+
+
+def enqueue_after_commit(session, function: Callable, *ids: str) -> None:
+    """Queue ``function(*ids)`` when ``session``'s transaction commits (dropped on rollback).
+
+    The rows that describe the work are written in that transaction, so the database says what
+    is to be done even when the queue is down or the process dies right after the commit; the
+    periodic tasks find such rows and queue them again."""
+    if not is_task(function):
+        raise ValueError(f"{function!r} is not a registered task")
+    pending = session.info.setdefault(AFTER_COMMIT, [])
+    if (function, ids) not in pending:
+        pending.append((function, ids))
+
+
+def _after_commit(session) -> None:
+    pending = session.info.pop(AFTER_COMMIT, None)
+    for function, ids in pending or ():
+        try:
+            enqueue(function, *ids)
+        except Exception:  # noqa: BLE001 - the rows are the truth; the periodic task re-drives
+            log.exception("Could not enqueue %s%s; the periodic task will", function.__name__, ids)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(AFTER_COMMIT, None)
+
+
+def _listen() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+
+
+_listen()

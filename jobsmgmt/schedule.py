@@ -16,7 +16,7 @@ from flask import Flask
 
 from . import queue
 from .extensions import db
-from .services import analytics, careers, checkpoints, scheduled
+from .services import analytics, careers, checkpoints, postings, scheduled
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ SCHEDULE = (
     PeriodicTask(scheduled.resume_stalled_bulk_operations, 2 * 60),
     PeriodicTask(checkpoints.audit_checkpoint, checkpoints.CHECKPOINT_EVERY_SECONDS),
     PeriodicTask(careers.roll_up_view_counts, 5 * 60),
+    PeriodicTask(postings.refresh_external_postings, 2 * 60),
 )
 
 
@@ -91,6 +92,9 @@ def start_in_process(app: Flask) -> InProcessScheduler:
     db.session.remove()
     if resumed:
         log.info("Resumed %d unfinished bulk operation(s) at start-up", len(resumed))
+    # Portal work a killed process left pending (its delivery died half way): repeat it now;
+    # the portals recognise what they already have.
+    queue.enqueue(postings.refresh_external_postings, "0")
     scheduler = InProcessScheduler(app).start()
     app.extensions["jobsmgmt.scheduler"] = scheduler
     return scheduler

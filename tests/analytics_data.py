@@ -77,6 +77,7 @@ class World:
         ]
         values = dict(zip(columns, list(reached) + [None] * (4 - len(reached)), strict=True))
         stage = ["applied", "shortlisted", "interview", "offer", "hired"][len(reached)]
+        source = APPLICATION_SOURCES[self.counter % len(APPLICATION_SOURCES)]
         db.session.add(
             Application(
                 job_id=self.jobs[name]["id"],
@@ -85,6 +86,7 @@ class World:
                 match_score=None if score is None else Decimal(str(score)),
                 applied_at=applied_at,
                 updated_at=applied_at,
+                source=source,
                 **values,
             )
         )
@@ -92,6 +94,7 @@ class World:
             {
                 "applied_at": applied_at,
                 "match_score": None if score is None else Decimal(str(score)),
+                "source": source,
                 **values,
             }
         )
@@ -104,6 +107,10 @@ class World:
         return expected(
             self.jobs[name], self.apps[name], self.history[name], self.views[name], start, end, NOW
         )
+
+
+# Every source the analytics know, plus a missing and an unknown one (both count as "other").
+APPLICATION_SOURCES = ("careers", "linkedin", "indeed", "naukri", "referral", None, "Job fair")
 
 
 def build(owner, seed=7) -> World:

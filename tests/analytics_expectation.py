@@ -136,7 +136,24 @@ def expected(job, apps, history, views, start: date, end: date, now: datetime) -
             "avg_days_to_hire": avg_to_hire,
         },
         "trends": trends,
+        "by_source": _by_source(apps, start, end),
     }
+
+
+SOURCES = ("careers", "linkedin", "indeed", "naukri", "referral", "other")
+
+
+def _by_source(apps, start: date, end: date) -> list[dict]:
+    """Applications made in the range per source, and how many of them ever reached each
+    later stage; missing or unknown sources are "other"."""
+    rows = {s: dict.fromkeys(("applications", *STAGE_COLUMNS), 0) for s in SOURCES}
+    for a in apps:
+        if not start <= a["applied_at"].astimezone(UTC).date() <= end:
+            continue
+        source = a.get("source") if a.get("source") in SOURCES else "other"
+        for key, column in STAGE_COLUMNS.items():
+            rows[source][key] += a[column] is not None
+    return [{"source": s, **rows[s]} for s in SOURCES]
 
 
 def daily_rows(apps_by_job, views_by_job, start: date, end: date) -> dict:

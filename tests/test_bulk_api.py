@@ -3,6 +3,7 @@ the in-process worker running the real operation."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from jobsmgmt.models import (
     JobStatusHistory,
     Notification,
 )
-from jobsmgmt.services import Actor, audit
+from jobsmgmt.services import Actor, audit, postings
 from tests.factories import PATHS
 
 URL = "/api/jobs-management/bulk-update"
@@ -125,8 +126,16 @@ def test_dry_run_writes_nothing_and_predicts_the_real_run(
     # Each changed job got exactly one audit entry naming the operation.
     after = counts()
     changed = [r["job_id"] for r in op["results"] if r["outcome"] == "changed"]
+    # post_external: the delivery to the portals writes its own entries afterwards.
+    delivered = Counter(
+        db.session.scalars(
+            select(JobAuditLog.job_id).where(
+                JobAuditLog.action_type.in_(postings.DELIVERY_AUDIT_ACTIONS)
+            )
+        )
+    )
     for job_id in before["seqs"]:
-        grew = after["seqs"][job_id] - before["seqs"][job_id]
+        grew = after["seqs"][job_id] - before["seqs"][job_id] - delivered[job_id]
         assert grew == (1 if job_id in changed else 0), job_id
     entries = db.session.scalars(
         select(JobAuditLog).where(JobAuditLog.job_id.in_(changed), JobAuditLog.seq > 1)
@@ -208,11 +217,22 @@ def test_post_external_creates_and_requeues_postings(app, client, factory):
     rows = db.session.scalars(
         select(JobExternalPosting).where(JobExternalPosting.job_id == open_job.id)
     ).all()
-    assert {r.portal: r.status for r in rows} == {
-        "linkedin": "posted",  # live: unchanged
-        "naukri": "pending",  # failed: queued again
-        "indeed": "pending",  # new
-    }
+    requested = db.session.scalars(
+        select(JobAuditLog).where(
+            JobAuditLog.job_id == open_job.id, JobAuditLog.action_type == "posting_requested"
+        )
+    ).one()
+    assert requested.old_values == {"postings.naukri": "failed", "postings.indeed": None}
+    assert requested.new_values["postings.naukri"] == "pending"  # failed: queued again
+    assert requested.new_values["postings.indeed"] == "pending"  # new
+    by_portal = {r.portal: r for r in rows}
+    assert by_portal["linkedin"].status == "posted"  # live: unchanged
+    assert by_portal["linkedin"].pending_action is None
+    # Then delivered by the same service as the API; this test app has no PUBLIC_URL, so the
+    # portals could not be given an apply link: a clear failure, not a silent pending row.
+    for portal in ("naukri", "indeed"):
+        assert by_portal[portal].status == "failed"
+        assert "PUBLIC_URL is not set" in by_portal[portal].error_message
     op = db.session.scalar(select(BulkOperation))
     by_id = {r["job_id"]: r for r in op.results}
     assert by_id[draft.id]["error"]["code"] == "job_not_open"

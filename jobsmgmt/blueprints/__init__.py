@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         jobs,
         notifications,
+        postings,
         setup,
         status,
     )
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
         analytics,
         careers,
         applications,
+        postings,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)

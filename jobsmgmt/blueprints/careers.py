@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, SubmitField, TelField, TextAreaField
+from wtforms import EmailField, HiddenField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..extensions import db, limiter
-from ..models import Job, utcnow
+from ..models import PORTALS, Job, utcnow
 from ..schemas.common import unstorable_text
 from ..services import applications, careers
 from ..services.errors import Conflict, NotFound, ValidationFailed
@@ -19,6 +19,7 @@ from .paging import page_arg, pages_for
 
 bp = Blueprint("careers", __name__, url_prefix="/careers")
 PER_PAGE = 20
+SOURCES = ("careers", *PORTALS)
 
 
 def _page_limit() -> str:
@@ -58,6 +59,7 @@ class ApplyForm(FlaskForm):
         validators=[Optional(), Length(max=50_000), storable],
         description="Paste it as text.",
     )
+    source = HiddenField()  # the portal whose link brought the applicant (?source=linkedin)
     submit = SubmitField("Send application")
 
     def skill_list(self) -> list[str]:
@@ -71,7 +73,7 @@ class ApplyForm(FlaskForm):
             {"name": self.name.data, "email": self.email.data, "phone": self.phone.data},
             resume_text=self.resume_text.data or None,
             skills=self.skill_list(),
-            source="careers",
+            source=self.source.data if self.source.data in SOURCES else "careers",
         )
 
 
@@ -128,6 +130,8 @@ def apply(job_id: str):
     if problem:
         return _not_accepting(job, problem, "job_not_accepting")
     form = ApplyForm()
+    if request.method == "GET" and request.args.get("source") in SOURCES:
+        form.source.data = request.args["source"]
     if form.validate_on_submit():
         try:
             form.send(job_id)

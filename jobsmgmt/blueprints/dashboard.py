@@ -15,9 +15,10 @@ from ..auth import permission_required
 from ..errors import validation_details
 from ..extensions import db
 from ..models import STATUSES
+from ..portals import LABELS
 from ..schemas.bulk import MAX_JOBS
 from ..schemas.dashboard import DashboardQuery
-from ..services import dashboard, policy, users
+from ..services import dashboard, policy, postings, users
 from .labels import query_messages
 
 bp = Blueprint("dashboard", __name__)
@@ -85,6 +86,8 @@ def index():
         departments=dashboard.facet_choices(db.session, "department"),
         locations=dashboard.facet_choices(db.session, "location"),
         selected_ids=selected_ids,
+        posting_statuses=postings.statuses_of(db.session, [job["id"] for job in result.jobs]),
+        portal_labels=LABELS,
         errors=errors,
         url=lambda **changes: _url("/", {**args, "selected": ",".join(selected_ids)}, **changes),
         csv_url=_url(

@@ -13,10 +13,11 @@ from flask import Flask
 from .audit import audit_cli
 from .demo import demo_cli
 from .desktop import backup, restore, serve
+from .sandbox import sandbox
 from .tasks import tasks_cli
 from .users import users_cli
 
-APP_COMMANDS = (users_cli, audit_cli, tasks_cli, demo_cli, serve, backup, restore)
+APP_COMMANDS = (users_cli, audit_cli, tasks_cli, demo_cli, serve, backup, restore, sandbox)
 
 
 def register_cli(app: Flask) -> None:

@@ -12,6 +12,7 @@ from .base import JSONText, UTCDateTime, new_id, utcnow
 
 PORTALS = ("linkedin", "naukri", "indeed")
 POSTING_STATUSES = ("pending", "posted", "failed", "expired", "withdrawn")
+POSTING_ACTIONS = ("publish", "update", "close")
 
 
 class JobExternalPosting(db.Model):
@@ -20,6 +21,7 @@ class JobExternalPosting(db.Model):
         UniqueConstraint("job_id", "portal", name="uq_job_external_postings_job_portal"),
         Index("idx_job_external_postings_job_id", "job_id"),
         Index("ix_job_external_postings_status_expires", "status", "expires_at"),
+        Index("ix_job_external_postings_pending_action", "pending_action", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -33,6 +35,8 @@ class JobExternalPosting(db.Model):
     error_message: Mapped[str | None] = mapped_column(Text)
     # The seed's column is called ``metadata``, a name SQLAlchemy reserves on models.
     meta: Mapped[dict | None] = mapped_column("metadata", JSONText)
+    # The work waiting for the portal: publish, update or close (None: nothing to do).
+    pending_action: Mapped[str | None] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -90,6 +90,15 @@ class TrendRow(Funnel):
     date: dt.date
 
 
+class SourceRow(ResponseModel):
+    source: Literal["careers", "linkedin", "indeed", "naukri", "referral", "other"]
+    applications: int
+    shortlisted: int
+    interviews: int
+    offers: int
+    hires: int
+
+
 class AnalyticsEnvelope(ResponseModel):
     success: Literal[True] = True
     job_id: str
@@ -99,3 +108,4 @@ class AnalyticsEnvelope(ResponseModel):
     quality_metrics: QualityMetrics
     time_metrics: TimeMetrics
     trends: list[TrendRow]
+    by_source: list[SourceRow]

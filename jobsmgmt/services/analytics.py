@@ -246,7 +246,40 @@ def job_analytics(
         "quality_metrics": quality(scores),
         "time_metrics": _time_metrics(session, job, start, end, moment),
         "trends": trends,
+        "by_source": by_source(session, job.id, start, end),
     }
+
+
+SOURCES = ("careers", "linkedin", "indeed", "naukri", "referral", "other")
+
+
+def by_source(session: Session, job_id: str, start: date, end: date) -> list[dict]:
+    """Applications created in the range per source, and how far they got (ever): which
+    portal brings the people we hire. Unknown or missing sources count as ``other``."""
+    stages = [column for key, column, _ in EVENTS if key != "applications"]
+    rows = session.execute(
+        select(
+            Application.source,
+            func.count(),
+            *[func.count(getattr(Application, column)) for column in stages],
+        )
+        .where(
+            Application.job_id == job_id,
+            Application.applied_at >= day_start(start),
+            Application.applied_at < day_start(end + timedelta(days=1)),
+        )
+        .group_by(Application.source)
+    ).all()
+    totals = {source: [0] * (len(stages) + 1) for source in SOURCES}
+    for source, *counts in rows:
+        key = (source or "").strip().lower()
+        bucket = totals[key if key in SOURCES else "other"]
+        for i, count in enumerate(counts):
+            bucket[i] += count
+    names = ("applications", "shortlisted", "interviews", "offers", "hires")
+    return [
+        {"source": source, **dict(zip(names, totals[source], strict=True))} for source in SOURCES
+    ]
 
 
 # --- the daily recompute --------------------------------------------------------------------

@@ -134,6 +134,7 @@ def _apply_postings(session, op: BulkOperation, job: Job, actor: Actor, now, ext
         expires_in_days=params.get("expires_in_days", postings.DEFAULT_EXPIRES_IN_DAYS),
         extra_audit=extra,
         now=now,
+        deliver=False,  # delivered together when the run ends (LinkedIn: one batch)
     )
 
 
@@ -405,7 +406,19 @@ def run_operation(
         _process_job(session, op_id, job_id, actor, job_delay_ms, step)
     _finish(session, op_id)
     op = session.get(BulkOperation, op_id)
+    if op is not None and op.operation_type == "post_external":
+        _deliver_postings(session, op)
+    op = session.get(BulkOperation, op_id)
     return op.status if op else None
+
+
+def _deliver_postings(session: Session, op: BulkOperation) -> None:
+    """One delivery task for every posting the run queued (LinkedIn sends them in one batch
+    request). A lost message is repeated by ``refresh_external_postings``."""
+    ids = postings.live_postings_of(session, list(op.job_ids), op.parameters.get("portals"))
+    session.rollback()
+    if ids:
+        queue.enqueue(postings.deliver_external_posting, *ids)
 
 
 @task

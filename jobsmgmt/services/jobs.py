@@ -172,6 +172,9 @@ def update_job(
         audit.record(
             session, job, "update", actor, old_values=old, new_values={**new, **(extra_audit or {})}
         )
+        from . import postings  # (postings builds on this module)
+
+        postings.request_updates(session, job, set(new))
     if commit:
         session.commit()
     return job

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import queue
 from ..models import Job, JobExternalPosting, utcnow
 from ..tasks import task, task_session
-from . import Actor, audit, bulk, bulk_undo, status
+from . import Actor, bulk, bulk_undo, postings, status
 from .errors import DomainError
 from .jobs import lock_job
 
@@ -60,9 +60,12 @@ def close_expired_jobs(session: Session, now: datetime | None = None) -> list[st
     return closed
 
 
-def expire_postings(session: Session, now: datetime | None = None) -> int:
-    """Mark pending or posted postings whose ``expires_at`` has passed as ``expired``, with an
-    audit entry on the job, one job per transaction. Returns how many postings expired."""
+def expire_postings(
+    session: Session, now: datetime | None = None, expired_ids: list[str] | None = None
+) -> int:
+    """Mark pending or posted postings whose ``expires_at`` has passed as ``expired`` (their
+    CLOSE at the portal pending), with an audit entry on the job, one job per transaction.
+    Returns how many postings expired; their ids are appended to ``expired_ids``."""
     now = now or utcnow()
     live = (
         JobExternalPosting.status.in_(EXPIRING_POSTING_STATUSES),
@@ -79,31 +82,29 @@ def expire_postings(session: Session, now: datetime | None = None) -> int:
             .with_for_update(of=Job)
             .execution_options(populate_existing=True)
         )
-        rows = list(
+        ids = list(
             session.scalars(
-                select(JobExternalPosting)
+                select(JobExternalPosting.id)
                 .where(JobExternalPosting.job_id == job_id, *live)
                 .with_for_update()
             )
         )
-        if job is None or not rows:
+        if job is None or not ids:
             session.rollback()
             continue
-        before = {f"postings.{row.portal}": row.status for row in rows}
-        for row in rows:
-            row.status = "expired"
-            row.updated_at = now
-        audit.record(
+        rows = postings.withdraw_live_postings(
             session,
             job,
-            "posting_expired",
             Actor.system(),
-            old_values=before,
-            new_values={key: "expired" for key in before},
-            entity_type="job_external_posting",
+            to_status="expired",
+            now=now,
+            posting_ids=ids,
+            queue_close=False,
         )
         session.commit()
         expired += len(rows)
+        if expired_ids is not None:
+            expired_ids.extend(row.id for row in rows)
     return expired
 
 
@@ -141,9 +142,14 @@ def auto_close_expired_jobs() -> int:
 
 @task
 def expire_external_postings() -> int:
-    """Task: mark postings past their expiry as expired."""
+    """Task: mark postings past their expiry as expired and close them at the portals (a
+    close that fails is repeated by ``refresh_external_postings``)."""
     with task_session() as session:
-        return expire_postings(session)
+        ids: list[str] = []
+        count = expire_postings(session, expired_ids=ids)
+        if ids:
+            postings.deliver(session, ids, postings.task_config())  # CLOSE at the portals
+        return count
 
 
 @task

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..models import STATUSES, Job, JobStatusHistory, User, utcnow
 from ..schemas.common import unstorable_text
-from . import Actor, audit, notifications
+from . import Actor, audit, notifications, postings
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .jobs import lock_job
 
@@ -25,6 +25,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "archived": ("closed",),
 }
 MAX_REASON_LENGTH = 1000
+WITHDRAWING_STATUSES = ("closed", "archived")
 STATUS_LABELS = {status: status.replace("_", " ") for status in STATUSES}
 
 
@@ -183,6 +184,11 @@ def change_status(
         old_values={name: change["from"] for name, change in changes.items()},
         new_values=new_values,
     )
+    if new_status in WITHDRAWING_STATUSES:
+        # In the same flow: the job's live postings are withdrawn, CLOSE queued on commit.
+        postings.withdraw_live_postings(
+            session, job, actor, now=now, reason=f"job {STATUS_LABELS[new_status]}"
+        )
     if actor.user_id != job.owner_id:
         _notify_owner(session, job, previous, new_status, actor, reason)
     if commit:
