@@ -138,7 +138,7 @@ def test_undo_fields_deadline_and_delete(app, client, factory, setup):
     assert failed[0]["error"]["code"] == "changed_since"
 
 
-def test_only_finished_operations_and_not_post_external(app, client, setup):
+def test_only_finished_operations(app, client, setup):
     owner, user, headers, ids = setup
     with write_intent():
         queued = bulk.create_operation(
@@ -148,10 +148,7 @@ def test_only_finished_operations_and_not_post_external(app, client, setup):
     response = client.post(undo_url(queued.id), json={"dry_run": True}, headers=headers)
     assert response.status_code == 409
     assert response.json["error"]["code"] == "operation_not_finished"
-    posted = run_bulk(app, client, headers, ids, "post_external", {"portals": ["linkedin"]})
-    response = client.post(undo_url(posted), json={"dry_run": True}, headers=headers)
-    assert response.status_code == 409
-    assert response.json["error"]["code"] == "undo_not_supported"
+    posted = run_bulk(app, client, headers, ids, "status_update", {"status": "on_hold"})
     missing = client.post(undo_url("0" * 36), json={"dry_run": True}, headers=headers)
     assert missing.status_code == 404
     bad = client.post(undo_url(posted), json={"dry_run": "maybe"}, headers=headers)

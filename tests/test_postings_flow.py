@@ -368,3 +368,54 @@ def test_indeed_without_job_sync_credentials_posts_through_the_feed(sandbox, sql
         finish(app)
         assert postings_of(job_id)["indeed"].status == "withdrawn"
         assert job_id not in client.get("/feeds/indeed.xml").text
+
+
+def test_undo_of_a_bulk_post_withdraws_what_it_posted(papp, factory, sandbox):  # noqa: F811
+    client = papp.test_client()
+    owner = factory.user()
+    headers = factory.headers()
+    ids = [open_job(factory, owner=owner, title=f"Analyst {i}").id for i in range(3)]
+    body = {
+        "job_ids": ids,
+        "operation": "post_external",
+        "parameters": {"portals": ["linkedin", "naukri"]},
+    }
+    started = client.post(f"{BASE}/bulk-update", json=body, headers=headers)
+    assert started.status_code == 202, started.json
+    finish(papp)
+    op_id = started.json["operation_id"]
+    # since the operation: one posting withdrawn by hand, and one job posted again by hand
+    assert (
+        client.delete(f"{BASE}/{ids[1]}/external-postings/naukri", headers=headers).status_code
+        == 202
+    )
+    assert (
+        client.delete(f"{BASE}/{ids[2]}/external-postings/linkedin", headers=headers).status_code
+        == 202
+    )
+    finish(papp)
+    assert post(client, headers, ids[2], ["linkedin"]).status_code == 202
+    finish(papp)
+
+    undo_url = f"{BASE}/bulk-operations/{op_id}/undo"
+    preview = client.post(undo_url, json={"dry_run": True}, headers=headers)
+    assert preview.status_code == 200, preview.json
+    by_id = {r["job_id"]: r for r in preview.json["results"]}
+    assert by_id[ids[0]]["changes"] == {
+        "postings.linkedin": {"from": "posted", "to": "withdrawn"},
+        "postings.naukri": {"from": "posted", "to": "withdrawn"},
+    }
+    assert by_id[ids[1]]["changes"] == {"postings.linkedin": {"from": "posted", "to": "withdrawn"}}
+    assert by_id[ids[2]]["error"]["code"] == "changed_since"  # posted again by someone since
+    assert (preview.json["would_succeed"], preview.json["would_fail"]) == (2, 1)
+
+    undone = client.post(undo_url, json={"dry_run": False}, headers=headers)
+    assert undone.status_code == 202, undone.json
+    finish(papp)
+    for job_id in ids[:2]:
+        assert {r.status for r in postings_of(job_id).values()} == {"withdrawn"}
+        assert live_at_sandbox(sandbox, "linkedin", job_id) == []
+        assert live_at_sandbox(sandbox, "naukri", job_id) == []
+    assert postings_of(ids[2])["linkedin"].status == "posted"  # the later post stays
+    assert len(live_at_sandbox(sandbox, "linkedin", ids[2])) == 1
+    assert len(live_at_sandbox(sandbox, "naukri", ids[2])) == 1  # a skipped job is left alone

@@ -237,7 +237,7 @@ def _detail_context(op) -> dict:
         "names": users.names_by_id(db.session, people_in(*changes)),
         "undo_of": bulk.get_operation(db.session, op.undo_of) if op.undo_of else None,
         "undone_by": bulk_undo.undone_by(db.session, op.id),
-        "undoable": op.operation_type in bulk_undo.RESTORABLE,
+        "undoable": bulk_undo.can_undo(op.operation_type),
         "undo_form": UndoForm(),
     }
 

@@ -11,8 +11,8 @@ deadline, the owner must be an active recruiter or admin).
 The run works like any bulk operation — one job per transaction, its result appended to the
 undo's ``results`` in the same transaction, so a killed worker resumes without doing a job
 twice — as its own task (``run_bulk_undo``), which the resume task picks for ``undo`` rows.
-Undoing ``post_external`` (withdrawing the postings it made) waits for portal delivery, which
-is not built yet.
+Undoing ``post_external`` withdraws the postings it made that are still live (CLOSE at the
+portal, queued on commit); a job posted again by someone else since is ``changed_since``.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from ..models import BulkOperation, Job, JobAuditLog, JobStatusHistory, User, utcnow
 from ..tasks import setting, stop_requested, task, task_session
-from . import Actor, audit, bulk, jobs
+from . import Actor, audit, bulk, jobs, postings
 from .errors import Conflict, DomainError
 
 log = logging.getLogger(__name__)
 
 UNDO = "undo"
+POST_EXTERNAL = "post_external"
 STATUS_FIELDS = ("status", "published_at", "closed_at", "archived_at")
 RESTORABLE = {
     "status_update": STATUS_FIELDS,
@@ -47,11 +48,9 @@ def check_undoable(session: Session, original: BulkOperation) -> None:
     """Only a finished operation of a kind that can be undone, and only once."""
     if original.operation_type == UNDO:
         raise Conflict("An undo cannot itself be undone.", code="cannot_undo_undo")
-    if original.operation_type not in RESTORABLE:
+    if not can_undo(original.operation_type):
         raise Conflict(
-            "Undoing a post to job portals (withdrawing the postings it made) comes with portal "
-            "delivery, which is not built yet; withdraw postings on each job's postings page.",
-            code="undo_not_supported",
+            f"A {original.operation_type} operation cannot be undone.", code="undo_not_supported"
         )
     if original.status not in bulk.FINAL_STATUSES:
         raise Conflict(
@@ -66,6 +65,11 @@ def check_undoable(session: Session, original: BulkOperation) -> None:
             code="already_undone",
             details={"undo_operation_id": done.id},
         )
+
+
+def can_undo(operation_type: str) -> bool:
+    """Whether operations of this kind can be undone (field restores, or withdrawing posts)."""
+    return operation_type in RESTORABLE or operation_type == POST_EXTERNAL
 
 
 def undone_by(session: Session, op_id: str) -> BulkOperation | None:
@@ -130,6 +134,8 @@ def plan_job(session: Session, original: BulkOperation, job_id: str, now: dateti
     entry = _entry_of(session, original, job_id)
     if entry is None:
         return _error(job_id, "no_audit_entry", "The operation left no audit entry for this job.")
+    if original.operation_type == POST_EXTERNAL:
+        return _plan_withdrawal(session, job, entry)
     if (job.audit_seq or 0) != entry.seq:
         return _error(job_id, "changed_since", _changed_since(session, job_id, entry.seq))
     fields = RESTORABLE[original.operation_type]
@@ -146,6 +152,31 @@ def plan_job(session: Session, original: BulkOperation, job_id: str, now: dateti
     return bulk.Plan(
         job_id, "change" if changes else "no_change", changes=bulk.field_changes(changes)
     )
+
+
+def _plan_withdrawal(session: Session, job: Job, entry: JobAuditLog) -> bulk.Plan:
+    """Undoing a post: the postings the entry requested that are still live get withdrawn.
+    Deliveries since (posted, failed) are the operation's own doing; a later request to post
+    the job again is someone else's, so the job is then left alone."""
+    reposted = session.scalar(
+        select(JobAuditLog.seq)
+        .where(
+            JobAuditLog.job_id == job.id,
+            JobAuditLog.seq > entry.seq,
+            JobAuditLog.action_type == "posting_requested",
+        )
+        .limit(1)
+    )
+    if reposted is not None:
+        return _error(job.id, "changed_since", _changed_since(session, job.id, entry.seq))
+    requested = {key for key in entry.new_values or {} if key.startswith("postings.")}
+    live = {
+        f"postings.{portal}": row.status
+        for portal, row in postings.postings_by_portal(session, job.id).items()
+        if row.status in postings.LIVE_STATUSES
+    }
+    changes = {key: {"from": live[key], "to": "withdrawn"} for key in sorted(requested & set(live))}
+    return bulk.Plan(job.id, "change" if changes else "no_change", changes=changes)
 
 
 def _check_rules(session: Session, job: Job, target: dict, now: datetime) -> None:
@@ -218,6 +249,15 @@ def _restore(session: Session, op: BulkOperation, job: Job, changes: dict, actor
     a status with its history row, an undelete; each with an audit entry naming both
     operations."""
     extra = {"bulk_operation_id": op.id, "undo_of": op.undo_of}
+    if all(name.startswith("postings.") for name in changes):
+        postings.withdraw_live_postings(
+            session,
+            job,
+            actor,
+            portals_=[name.removeprefix("postings.") for name in changes],
+            reason=f"Undo of bulk operation {op.undo_of}",
+        )
+        return
     target = {name: _value(name, change["to"]) for name, change in changes.items()}
     now = utcnow()
     if "deleted_at" in target:

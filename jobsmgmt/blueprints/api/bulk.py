@@ -92,7 +92,7 @@ def list_bulk_operations(user, query: OperationListQuery):
     "entries; a job changed since is a per-job failure `changed_since`. With dry_run true: 200 "
     "in the bulk-update dry-run shape, nothing written. Otherwise 202 and a new operation "
     "(`operation_type` `undo`, `undo_of`). 409 `operation_not_finished`, `already_undone`, "
-    "`cannot_undo_undo`, `undo_not_supported` (post_external: comes with portal delivery).",
+    "`cannot_undo_undo`. Undoing post_external withdraws the postings it made that are live.",
 )
 def undo_bulk_operation(user, operation_id: str, body: UndoRequest):
     original = bulk.get_operation(db.session, operation_id)
