@@ -41,18 +41,7 @@ DESCRIPTION = (
 def _variables(sandbox_url: str) -> dict:
     from jobsmgmt.portals import sandbox
 
-    return {
-        "LINKEDIN_API_BASE": f"{sandbox_url}/linkedin",
-        "LINKEDIN_CLIENT_ID": sandbox.CREDENTIALS["linkedin"]["client_id"],
-        "LINKEDIN_CLIENT_SECRET": sandbox.CREDENTIALS["linkedin"]["client_secret"],
-        "LINKEDIN_ORGANIZATION_ID": "1000",
-        "INDEED_API_BASE": f"{sandbox_url}/indeed",
-        "INDEED_CLIENT_ID": sandbox.CREDENTIALS["indeed"]["client_id"],
-        "INDEED_CLIENT_SECRET": sandbox.CREDENTIALS["indeed"]["client_secret"],
-        "INDEED_SOURCE_NAME": "Bench",
-        "NAUKRI_API_BASE": f"{sandbox_url}/naukri",
-        "NAUKRI_API_KEY": sandbox.CREDENTIALS["naukri"]["api_key"],
-    }
+    return sandbox.environment(sandbox_url, "1000", "Bench")
 
 
 def _app(database_url: str, redis_url: str | None, queue_name: str, sandbox_url: str):

@@ -25,16 +25,7 @@ def portal_variables(sandbox_url: str, **extra) -> dict:
     from jobsmgmt.portals import sandbox
 
     return {
-        "LINKEDIN_API_BASE": f"{sandbox_url}/linkedin",
-        "LINKEDIN_CLIENT_ID": sandbox.CREDENTIALS["linkedin"]["client_id"],
-        "LINKEDIN_CLIENT_SECRET": sandbox.CREDENTIALS["linkedin"]["client_secret"],
-        "LINKEDIN_ORGANIZATION_ID": "4242",
-        "INDEED_API_BASE": f"{sandbox_url}/indeed",
-        "INDEED_CLIENT_ID": sandbox.CREDENTIALS["indeed"]["client_id"],
-        "INDEED_CLIENT_SECRET": sandbox.CREDENTIALS["indeed"]["client_secret"],
-        "INDEED_SOURCE_NAME": "Acme Careers",
-        "NAUKRI_API_BASE": f"{sandbox_url}/naukri",
-        "NAUKRI_API_KEY": sandbox.CREDENTIALS["naukri"]["api_key"],
+        **sandbox.environment(sandbox_url, "4242", "Acme Careers"),
         **FAST,
         **extra,
     }

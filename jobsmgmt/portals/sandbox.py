@@ -48,6 +48,27 @@ CREDENTIALS = {
 }
 ORGANIZATION_ID = "1000"
 SOURCE_NAME = "jobsmgmt-sandbox"
+
+
+def environment(
+    sandbox_url: str, organization_id: str = ORGANIZATION_ID, source_name: str = SOURCE_NAME
+) -> dict:
+    """The portal variables of a deployment whose three portals are the sandbox served alone at
+    ``sandbox_url`` (``jobsmgmt sandbox``), with the credentials it accepts."""
+    return {
+        "LINKEDIN_API_BASE": f"{sandbox_url}/linkedin",
+        "LINKEDIN_CLIENT_ID": CREDENTIALS["linkedin"]["client_id"],
+        "LINKEDIN_CLIENT_SECRET": CREDENTIALS["linkedin"]["client_secret"],
+        "LINKEDIN_ORGANIZATION_ID": organization_id,
+        "INDEED_API_BASE": f"{sandbox_url}/indeed",
+        "INDEED_CLIENT_ID": CREDENTIALS["indeed"]["client_id"],
+        "INDEED_CLIENT_SECRET": CREDENTIALS["indeed"]["client_secret"],
+        "INDEED_SOURCE_NAME": source_name,
+        "NAUKRI_API_BASE": f"{sandbox_url}/naukri",
+        "NAUKRI_API_KEY": CREDENTIALS["naukri"]["api_key"],
+    }
+
+
 FAULT_KINDS = (
     "429",
     "500",
