@@ -1,4 +1,4 @@
-"""The trigger-kept counter tables (migrations 0005, 0006): a bench-only switch to run without
+"""The trigger-kept counter tables (migrations 0005, 0006, 0012): a bench-only switch to run without
 them (to measure what they cost concurrent writers), and the check that they equal
 ``COUNT(*)`` over the live jobs. Works on a plain DB-API connection (sqlite3 or psycopg).
 
@@ -15,7 +15,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 # counter table: the job columns it counts by
 COUNTERS = {
     "job_status_counts": ("status",),
-    "job_facet_counts": ("title", "department", "location", "status"),
+    "job_facet_counts": ("department", "location", "status"),
     "job_owner_counts": ("owner_id", "department", "status"),
 }
 PG_TRIGGERS = ("trg_jobs_status_count", "trg_jobs_search_counts")
@@ -32,7 +32,8 @@ def _migration(name: str):
 def _sqlite_triggers() -> dict[str, str]:
     """name → CREATE TRIGGER statement of every counter trigger on SQLite."""
     statements = list(_migration("0005").SQLITE_TRIGGERS)
-    statements += [s for s in _migration("0006")._sqlite_triggers() if "search_values" not in s]
+    statements += [s for s in _migration("0006")._sqlite_triggers() if "owner_counts" in s]
+    statements += _migration("0012").SQLITE_FACET_TRIGGERS
     return {s.split("CREATE TRIGGER", 1)[1].split()[0]: s for s in statements}
 
 

@@ -128,6 +128,8 @@ def test_dashboard_department_location_applications_and_secondary_sort(client, f
         "Engineering Ops": 1,
         "Sales": 1,
     }
+    choices = dashboard.facet_choices(db.session, "location")
+    assert {c["value"]: c["count"] for c in choices} == {"Berlin": 4, "Lisbon": 1}
 
 
 def test_rejection_undo_is_its_own_event_and_patch_keeps_409(client, factory):

@@ -17,8 +17,9 @@ LIVE = {
     "postgresql_where": text("deleted_at IS NULL"),
 }
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary")
-# The search index (migration 0007) is database-specific and not declared here: SQLite's FTS5
-# table ``job_search`` (and its shadow tables), PostgreSQL's ``ix_jobs_live_*_trgm`` GIN indexes.
+# The search index is database-specific and not declared here: SQLite's FTS5 table
+# ``job_search`` and its shadow tables (migration 0007), PostgreSQL's table ``job_search`` with
+# its ``ix_job_search_body_trgm`` GIN index (0012); both kept by triggers on ``jobs``.
 SEARCH_INDEX_TABLE = "job_search"
 
 
@@ -99,21 +100,19 @@ class JobStatusCount(db.Model):
 
 
 class JobFacetCount(db.Model):
-    """Live jobs per (title, department, location, status), kept by triggers on ``jobs``
-    (migration 0006) like ``job_status_counts``: the dashboard's filtered totals for status,
-    department and search filters are a sum over these groups instead of a count of jobs.
-    Groups whose jobs are all gone stay with a count of 0."""
+    """Live jobs per (department, location, status), kept by triggers on ``jobs`` (migrations
+    0006, 0012) like ``job_status_counts``: the dashboard's filtered totals for status,
+    department and location filters, and the department/location choices with their counts,
+    are sums over these few groups instead of counts of jobs. Groups whose jobs are all gone
+    stay with a count of 0."""
 
     __tablename__ = "job_facet_counts"
     __table_args__ = (
-        Index("ix_job_facet_counts_department", "department"),
-        Index("ix_job_facet_counts_location", "location"),
         # the dashboard's department / location choices with counts, from the index alone
         Index("ix_job_facet_counts_department_jobs", "department", "job_count"),
         Index("ix_job_facet_counts_location_jobs", "location", "job_count"),
     )
 
-    title: Mapped[str] = mapped_column(String(200), primary_key=True)
     department: Mapped[str] = mapped_column(String(100), primary_key=True)
     location: Mapped[str] = mapped_column(String(200), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
