@@ -6,6 +6,7 @@ One service for the JSON route, the page and the CSV export. Every query reads o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -165,19 +166,26 @@ def _hinted(session: Session, clause, rare: bool):
     return clause
 
 
-def _index_count(session: Session, term: str) -> int | None:
+def _index_count(session: Session, term: str, at_most: int | None = None) -> int | None:
     """Live jobs whose title, department or location contains ``term``, counted in the search
-    index, which holds exactly the live jobs (so the jobs are not read); None when the index
-    cannot answer (SQLite: a term under 3 characters)."""
+    index, which holds exactly the live jobs (so the jobs are not read); counting stops at
+    ``at_most`` (SQLite's FTS finds matches lazily: 1.2 ms instead of 7.8 ms for 37k matches
+    at 100k jobs). None when the index cannot answer (SQLite: a term under 3 characters)."""
     dialect = session.get_bind().dialect.name
-    query = select(func.count()).select_from(SEARCH_INDEX)
     if dialect == "sqlite" and len(term) >= TRIGRAM_MIN:
-        query = query.where(literal_column(SEARCH_INDEX_TABLE).op("MATCH")(_fts_phrase(term)))
+        query = (
+            select(literal_column("rowid"))
+            .select_from(SEARCH_INDEX)
+            .where(literal_column(SEARCH_INDEX_TABLE).op("MATCH")(_fts_phrase(term)))
+        )
     elif _uses_search_rows(dialect, term):
-        query = select(func.count()).select_from(SEARCH_ROWS).where(_body_contains(term))
+        query = select(SEARCH_ROWS.c.job_id).where(_body_contains(term))
     else:
         return None
-    return int(session.connection().scalar(query))
+    if at_most is not None:
+        query = query.limit(at_most)
+    counted = select(func.count()).select_from(query.subquery())
+    return int(session.connection().scalar(counted))
 
 
 def _search_total(
@@ -188,7 +196,9 @@ def _search_total(
     values: dict[str, list[str]] | None = None,
 ) -> tuple[int, int | None]:
     """The exact number of live jobs that match the search and the other filters, and the
-    number the search alone matches (None when the search index could not count it)."""
+    number the search alone matches (None when the search index could not count it): exact
+    when no other filter applies, otherwise counted only as far as the choice of query plan
+    needs (how ``many`` and ``_few_matches`` compare it with ``live_jobs``)."""
     connection = session.connection()
     alone = (
         not filters.statuses
@@ -197,7 +207,8 @@ def _search_total(
         and filters.location is None
         and filters.applications is None
     )
-    matched = _index_count(session, filters.search)
+    enough = max(live_jobs // RARE_SHARE, math.isqrt(RARE_SHARE * live_jobs)) + 1
+    matched = _index_count(session, filters.search, at_most=None if alone else enough)
     if matched is None:
         return int(connection.scalar(select(func.count()).select_from(Job).where(*where))), None
     if alone or not matched:
