@@ -8,9 +8,11 @@ they fail instead, so CI can never pass without really using them.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -208,20 +210,70 @@ def app(request):
 # --- Redis --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_url() -> str:
+_REDIS_CLAIMS: dict[str, object] = {}
+
+
+def claim_redis_database(url: str) -> str | None:
+    """Claim the Redis database ``url`` names for this process (a pytest session) until it ends:
+    None once claimed (claiming again is a no-op), else why not. Tests on Redis flush their
+    database before and after each test, so two sessions on one database (the default one, say)
+    wipe each other's keys mid-test: a deploy test's periodic registrations vanished that way
+    (``NoSuchJobError: No such job: rq:job:jobsmgmt-periodic-...`` after another session's
+    ``FLUSHDB``). The claim is an exclusive lock on a file named after the URL, so it holds for
+    the sessions of one machine, and a session that dies releases it."""
+    if url in _REDIS_CLAIMS:
+        return None
+    try:
+        import fcntl
+    except ImportError:  # Windows: no claim, as before
+        return None
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"jobsmgmt-tests-redis-{digest}.lock"
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the session: the open file is the lock
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        return (
+            f"Redis database {url} is in use by another test session (pid {holder}), which "
+            "flushes it: set TEST_REDIS_URL to a database of your own"
+        )
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    _REDIS_CLAIMS[url] = handle
+    return None
+
+
+@contextmanager
+def redis_database(url: str):
+    """The Redis database ``url`` names, claimed for this session and empty, for one test."""
     from redis import Redis
 
     try:
-        connection = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+        connection = Redis.from_url(url, socket_connect_timeout=2)
         connection.ping()
     except Exception as error:  # noqa: BLE001
-        unavailable(f"Redis not reachable at {TEST_REDIS_URL}: {error.__class__.__name__}")
-        return None
+        unavailable(f"Redis not reachable at {url}: {error.__class__.__name__}")
+    refused = claim_redis_database(url)
+    if refused:
+        connection.close()
+        unavailable(refused)
     connection.flushdb()
-    yield TEST_REDIS_URL
-    connection.flushdb()
-    connection.close()
+    try:
+        yield url
+    finally:
+        connection.flushdb()
+        connection.close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    with redis_database(TEST_REDIS_URL) as url:
+        yield url
 
 
 # --- clients and factories ----------------------------------------------------------------
