@@ -657,8 +657,28 @@ def report(kind: str, seed_s, web: dict, task: dict, scales: dict) -> list[str]:
             f"{listing:.2f} = {search / listing:.2f}× | | | "
             + (f"≤ 2× | {ok(search / listing, BARS['search'])} |" if barred else "(reported) | |")
         )
-    if not scales:
+    if scales:
+        lines += growth_table(kind, web, scales)
+    else:
         add("\n(growth left out: --scale none)")
+    return lines
+
+
+def growth_table(kind: str, web: dict, scales: dict) -> list[str]:
+    """Each combination's p95 (and the matching rows) side by side at every size measured, so
+    the table shows how cost grows with the jobs."""
+    runs = {"10k": web, **scales}
+    lines = [f"\n#### {kind}: dashboard JSON p95 ms by number of jobs (matching rows)\n"]
+    lines.append("| combination | " + " | ".join(runs) + " |")
+    lines.append("|---|" + "---:|" * len(runs))
+    for i, row in enumerate(web["dashboard"]):
+        cells = [
+            f"{run['dashboard'][i]['p95']:.2f} ({run['dashboard'][i]['total']})"
+            for run in runs.values()
+        ]
+        lines.append(f"| {row['name']} | " + " | ".join(cells) + " |")
+    overall = [pct([t for r in run["dashboard"] for t in r["all"]], 95) for run in runs.values()]
+    lines.append("| **all combinations** | " + " | ".join(f"**{v:.2f}**" for v in overall) + " |")
     return lines
 
 
