@@ -15,7 +15,8 @@ cost per request, a reported row. Then 16 writers change statuses of distinct jo
 department over HTTP, with the counter triggers and with them switched off (bench-only,
 bench/counters.py, rebuilt afterwards). The daily analytics task runs in a third process
 (``--task``). Growth: the same dashboard measurements at 100k jobs (``--scale 1m`` adds 1M jobs
-on PostgreSQL; ``--scale none`` leaves growth out).
+on PostgreSQL, grown from the 100k set by SQL: ``grown_data``; ``--scale none`` leaves growth
+out).
 
     python bench/run.py [--databases sqlite,postgresql] [--rounds 30] [--scale none|100k|1m]
                         [--reseed] [--skip-bulk]
@@ -194,6 +195,63 @@ def ensure_data(kind: str, size: dict, reseed: bool) -> tuple[str, Path, float |
             conn.execute("VACUUM ANALYZE")
     marker.write_text(json.dumps({"size": size, "seconds": seconds, "url": url}))
     return url, data_dir, seconds
+
+
+GROW_COLUMNS = (
+    "department, location, employment_type, description, required_skills, status, owner_id, "
+    "application_deadline, view_count, application_count, created_at, updated_at, published_at, "
+    "closed_at, archived_at, deleted_at, audit_seq, audit_checksum"
+)
+
+
+def grown_data(base_url: str, base: dict, jobs: int, reseed: bool) -> tuple[str, Path]:
+    """PostgreSQL, ``jobs`` jobs (the 1M growth set): a copy of the 100k set whose jobs are
+    copied again through SQL, each copy with new ids and its titles given a requisition-style
+    suffix, so the titles stay distinct (real postings) and the counter and search triggers
+    fire for every row. Only the dashboard reads it: the copies have no applications, history
+    or audit entries (seeding those for 1M jobs takes well over an hour on a 2-core machine;
+    the dashboard reads none of them). Cached like the seeded sets."""
+    import psycopg
+
+    label = f"{jobs // 1000}k"
+    name = f"{PG_PREFIX}_{label}"
+    url = pg_url(name)
+    data_dir = DATA / f"postgresql-{label}"
+    marker = data_dir / "seeded.json"
+    size = {**base, "jobs": jobs, "grown_from": base["jobs"]}
+    if marker.exists() and not reseed:
+        info = json.loads(marker.read_text())
+        if info.get("size") == size and info.get("url") == url:
+            subprocess.run(
+                [str(BIN / "jobsmgmt"), "db", "upgrade"],
+                env=env_for(url, data_dir),
+                check=True,
+                capture_output=True,
+            )
+            return url, data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    template = base_url.rsplit("/", 1)[1]
+    print(f"[postgresql] growing {template} to {jobs} jobs (cached in {name}) …", flush=True)
+    began = time.perf_counter()
+    with psycopg.connect(PG_SERVER.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        conn.execute(f"CREATE TEMP TABLE base_jobs AS SELECT id, title, {GROW_COLUMNS} FROM jobs")
+        suffix = "' - Req ' || %(copy)s || lpad((row_number() OVER ())::text, 6, '0')"
+        for copy in range(1, jobs // base["jobs"]):
+            conn.execute(
+                f"INSERT INTO jobs (id, title, {GROW_COLUMNS}) "  # noqa: S608 - constants
+                f"SELECT md5(id || %(copy)s)::uuid::text, left(title, 180) || {suffix}, "
+                f"{GROW_COLUMNS} FROM base_jobs",
+                {"copy": str(copy)},
+            )
+            conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    seconds = time.perf_counter() - began
+    marker.write_text(json.dumps({"size": size, "seconds": seconds, "url": url}))
+    return url, data_dir
 
 
 def run_child(arguments: list[str], url: str, data_dir: Path, rounds: int) -> dict:
@@ -657,8 +715,28 @@ def report(kind: str, seed_s, web: dict, task: dict, scales: dict) -> list[str]:
             f"{listing:.2f} = {search / listing:.2f}× | | | "
             + (f"≤ 2× | {ok(search / listing, BARS['search'])} |" if barred else "(reported) | |")
         )
-    if not scales:
+    if scales:
+        lines += growth_table(kind, web, scales)
+    else:
         add("\n(growth left out: --scale none)")
+    return lines
+
+
+def growth_table(kind: str, web: dict, scales: dict) -> list[str]:
+    """Each combination's p95 (and the matching rows) side by side at every size measured, so
+    the table shows how cost grows with the jobs."""
+    runs = {"10k": web, **scales}
+    lines = [f"\n#### {kind}: dashboard JSON p95 ms by number of jobs (matching rows)\n"]
+    lines.append("| combination | " + " | ".join(runs) + " |")
+    lines.append("|---|" + "---:|" * len(runs))
+    for i, row in enumerate(web["dashboard"]):
+        cells = [
+            f"{run['dashboard'][i]['p95']:.2f} ({run['dashboard'][i]['total']})"
+            for run in runs.values()
+        ]
+        lines.append(f"| {row['name']} | " + " | ".join(cells) + " |")
+    overall = [pct([t for r in run["dashboard"] for t in r["all"]], 95) for run in runs.values()]
+    lines.append("| **all combinations** | " + " | ".join(f"**{v:.2f}**" for v in overall) + " |")
     return lines
 
 
@@ -708,8 +786,10 @@ def main() -> None:
         if args.scale == "1m" and kind == "postgresql":
             sizes["1m"] = 1_000_000
         for label, jobs in sizes.items():
-            big = {**BASE_SEED, "jobs": jobs, "applications": args.scale_applications}
+            big = {**BASE_SEED, "jobs": 100_000, "applications": args.scale_applications}
             big_url, big_dir, _ = ensure_data(kind, big, args.reseed)
+            if jobs > big["jobs"]:
+                big_url, big_dir = grown_data(big_url, big, jobs, args.reseed)
             print(f"[{kind}] measuring the {label}-jobs dashboard …", flush=True)
             scales[label] = run_child(
                 ["--web", big_url, "--no-writers"], big_url, big_dir, args.rounds
