@@ -89,6 +89,36 @@ def test_rq_worker_on_real_redis_changes_the_database(pg_url, redis_url):
         assert queue.rq_queue(app).count == 0
 
 
+def test_rq_worker_retries_a_failed_task(pg_url, redis_url):
+    """A task that fails is retried (queue.enqueue's Retry): the retry waits in RQ's scheduled
+    registry until its interval is over, and a worker then runs it again."""
+    import time
+
+    from rq.registry import ScheduledJobRegistry
+
+    from jobsmgmt.models import Job
+
+    with app_context(build_app(pg_url, REDIS_URL=redis_url)) as app:
+        job_id = _job_with_wrong_counters(app)
+        db.session.get(Job, job_id).deleted_at = dt.datetime(2026, 11, 3)  # NotFound for now
+        db.session.commit()
+        queue.enqueue(jobs.refresh_job_counters, job_id)
+        assert run_worker_burst(app).returncode == 0
+        scheduled = ScheduledJobRegistry(queue=queue.rq_queue(app))
+        assert len(scheduled.get_job_ids()) == 1  # failed once, its retry waiting
+        db.session.rollback()
+        db.session.get(Job, job_id).deleted_at = None  # the cause of the failure is gone
+        db.session.commit()
+        assert _counters(job_id) == (99, 0)
+
+        retry_id = scheduled.get_job_ids()[0]
+        queue.redis_connection(app).zadd(scheduled.key, {retry_id: time.time() - 1})  # now due
+        result = run_worker_burst(app)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert _counters(job_id) == (0, 7)
+        assert scheduled.get_job_ids() == [] and queue.rq_queue(app).count == 0
+
+
 def test_inline_worker_runs_the_same_task(sqlite_url):
     with app_context(build_app(sqlite_url)) as app:
         assert app.config["REDIS_URL"] is None

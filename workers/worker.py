@@ -72,4 +72,8 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     # Each task runs in a forked work horse: it must not share the parent's connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     worker = _worker_class()([queue.rq_queue(app)], connection=queue.redis_connection(app))
-    worker.work(burst=burst, with_scheduler=False)
+    # with_scheduler: RQ's own scheduler (one per queue, under its lock) moves due jobs of the
+    # queue's ScheduledJobRegistry back to the queue; a failed task's retries (queue.enqueue's
+    # Retry intervals) wait there, and without it they never ran. (rq-scheduler's periodic
+    # registrations are ``jobsmgmt scheduler``'s, apart from these.)
+    worker.work(burst=burst, with_scheduler=True)
