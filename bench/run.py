@@ -235,6 +235,8 @@ def grown_data(base_url: str, base: dict, jobs: int, reseed: bool) -> tuple[str,
                 check=True,
                 capture_output=True,
             )
+            with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+                conn.execute(COMPACT_COUNTERS)
             return url, data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     template = base_url.rsplit("/", 1)[1]
