@@ -136,6 +136,31 @@ def pg_url(name: str) -> str:
     return re.sub(r"/[^/]*$", f"/{name}", PG_SERVER)
 
 
+def cached(marker: Path, size: dict, url: str, data_dir: Path) -> dict | None:
+    """The marker of a cached data set of this ``size`` at ``url``, brought to the current
+    migrations (and on PostgreSQL its counter tables compacted, for sets seeded before the seed
+    did that itself); None when there is none."""
+    if not marker.exists():
+        return None
+    info = json.loads(marker.read_text())
+    if info.get("size") != size or info.get("url") != url:
+        return None
+    upgrade = subprocess.run(
+        [str(BIN / "jobsmgmt"), "db", "upgrade"],
+        env=env_for(url, data_dir),
+        capture_output=True,
+        text=True,
+    )
+    if upgrade.returncode:
+        raise RuntimeError(f"db upgrade of {url} failed:\n{upgrade.stderr[-3000:]}")
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute(COMPACT_COUNTERS)
+    return info
+
+
 def ensure_data(kind: str, size: dict, reseed: bool) -> tuple[str, Path, float | None]:
     """The cached data set (seeded on first use). Returns (url, data dir, seed seconds)."""
     label = f"{size['jobs'] // 1000}k"
@@ -145,23 +170,9 @@ def ensure_data(kind: str, size: dict, reseed: bool) -> tuple[str, Path, float |
         url = f"sqlite:///{data_dir / 'jobsmgmt.db'}"
     else:
         url = pg_url(f"{PG_PREFIX}_{label}")
-    if marker.exists() and not reseed:
-        info = json.loads(marker.read_text())
-        if info.get("size") == size and info.get("url") == url:
-            upgrade = subprocess.run(  # cached data: bring it to the current migrations
-                [str(BIN / "jobsmgmt"), "db", "upgrade"],
-                env=env_for(url, data_dir),
-                capture_output=True,
-                text=True,
-            )
-            if upgrade.returncode:
-                raise RuntimeError(f"db upgrade of {url} failed:\n{upgrade.stderr[-3000:]}")
-            if kind == "postgresql":  # sets seeded before the seed compacted them itself
-                import psycopg
-
-                with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
-                    conn.execute(COMPACT_COUNTERS)
-            return url, data_dir, info.get("seconds")
+    info = None if reseed else cached(marker, size, url, data_dir)
+    if info is not None:
+        return url, data_dir, info.get("seconds")
     data_dir.mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
         for suffix in ("", "-wal", "-shm"):
@@ -226,18 +237,8 @@ def grown_data(base_url: str, base: dict, jobs: int, reseed: bool) -> tuple[str,
     data_dir = DATA / f"postgresql-{label}"
     marker = data_dir / "seeded.json"
     size = {**base, "jobs": jobs, "grown_from": base["jobs"]}
-    if marker.exists() and not reseed:
-        info = json.loads(marker.read_text())
-        if info.get("size") == size and info.get("url") == url:
-            subprocess.run(
-                [str(BIN / "jobsmgmt"), "db", "upgrade"],
-                env=env_for(url, data_dir),
-                check=True,
-                capture_output=True,
-            )
-            with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
-                conn.execute(COMPACT_COUNTERS)
-            return url, data_dir
+    if not reseed and cached(marker, size, url, data_dir) is not None:
+        return url, data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     template = base_url.rsplit("/", 1)[1]
     print(f"[postgresql] growing {template} to {jobs} jobs (cached in {name}) …", flush=True)
