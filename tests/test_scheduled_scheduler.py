@@ -4,10 +4,14 @@ periodic task (fixed ids), and a real ``jobsmgmt worker`` runs what it enqueues.
 from __future__ import annotations
 
 import subprocess
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
+import click
 import pytest
 from redis import Redis
+from rq.job import Job as RQJob
 from rq_scheduler import Scheduler
 
 from jobsmgmt.extensions import db
@@ -16,7 +20,7 @@ from jobsmgmt.schedule import SCHEDULE
 from tests.bulk_support import JOBSMGMT, ROOT, start, stop, subprocess_env, wait_for
 from tests.conftest import app_context, build_app
 from tests.factories import Factory
-from workers.scheduler import registration_id
+from workers.scheduler import moving_runs_excluded, register, registration_id
 
 
 @pytest.fixture
@@ -75,3 +79,52 @@ def test_restarting_the_scheduler_keeps_one_registration_per_task(hosted_app, tm
     assert sorted(_registered(connection)) == expected
     for job in expected:
         assert connection.ttl(f"rq:job:{job}") == -1
+
+
+def test_registering_waits_while_another_scheduler_moves_a_due_run(redis_url):
+    """A second scheduler starting while the first moves a due run to the queue: the run's
+    registration is out of the sorted set for a moment (rq-scheduler removes it, then adds it
+    back a period ahead). Registering then must wait and keep it, not schedule the task again
+    "now" (which ran it twice)."""
+    connection = Redis.from_url(redis_url)
+    queue_name = "jobsmgmt"
+    register(Scheduler(queue_name=queue_name, connection=connection), queue_name)
+    task = SCHEDULE[0]
+    job_id = registration_id(queue_name, task.name)
+
+    # The first scheduler, half way through rq-scheduler's enqueue_job: lock held, run queued,
+    # registration taken out and not yet put back.
+    moving = Scheduler(queue_name=queue_name, connection=connection)
+    assert moving.acquire_lock()
+    moving.get_queue_for_job(RQJob.fetch(job_id, connection=connection)).enqueue_job(
+        RQJob.fetch(job_id, connection=connection)
+    )
+    connection.zrem(Scheduler.scheduled_jobs_key, job_id)
+
+    second = threading.Thread(
+        target=register, args=(Scheduler(queue_name=queue_name, connection=connection), queue_name)
+    )
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the lock
+    next_run = time.time() + task.every_seconds
+    connection.zadd(Scheduler.scheduled_jobs_key, {job_id: next_run})
+    moving.remove_lock()
+    second.join(10)
+    assert not second.is_alive()
+
+    assert connection.zscore(Scheduler.scheduled_jobs_key, job_id) == pytest.approx(next_run)
+    assert sorted(_registered(connection)) == sorted(
+        registration_id(queue_name, t.name) for t in SCHEDULE
+    )
+    assert connection.llen(f"rq:queue:{queue_name}") == 1  # the one run, not a second
+
+
+def test_registering_gives_up_on_a_lock_held_too_long(redis_url):
+    connection = Redis.from_url(redis_url)
+    holder = Scheduler(queue_name="jobsmgmt", connection=connection)
+    assert holder.acquire_lock()
+    with pytest.raises(click.ClickException, match="held for over"):
+        with moving_runs_excluded(Scheduler(queue_name="jobsmgmt", connection=connection), 0.3):
+            pass
+    assert connection.exists(Scheduler.scheduler_lock_key)  # the holder's, untouched

@@ -9,6 +9,9 @@ scheduler process of several enqueue at a time).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import click
@@ -18,6 +21,7 @@ from jobsmgmt import queue
 from jobsmgmt.schedule import SCHEDULE
 
 SCHEDULER_POLL_SECONDS = 10
+LOCK_WAIT_SECONDS = 60  # rq-scheduler's lock expires interval + 10 s after a holder dies
 
 
 def registration_id(queue_name: str, task_name: str) -> str:
@@ -50,19 +54,38 @@ def _current(scheduler, job_id: str, task, queue_name: str) -> bool:
     )
 
 
+@contextmanager
+def moving_runs_excluded(scheduler, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold rq-scheduler's own lock: the one a scheduler holds while it moves due runs to the
+    queue. Moving a run takes its registration out of the sorted set and puts it back a period
+    ahead, two commands apart; a registration checked in between looks missing, and putting it
+    back "first run now" runs the task twice (the likeliest cause of the one CI run whose
+    scale-out test, two schedulers starting together, saw a task run twice).
+    The lock is held for milliseconds at a time, so waiting for it is short."""
+    deadline = time.monotonic() + wait_seconds
+    while not scheduler.acquire_lock():
+        if time.monotonic() > deadline:
+            raise click.ClickException(
+                f"rq-scheduler's lock ({scheduler.scheduler_lock_key}) was held for over "
+                f"{wait_seconds:.0f} s: is another scheduler stuck?"
+            )
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        scheduler.remove_lock()
+
+
 def register(scheduler, queue_name: str) -> list[str]:
     """Make this queue's registrations match ``SCHEDULE``: one per task under its fixed id. A
     registration that is already there unchanged keeps its next run time, so starting a second
     scheduler, or restarting one (hosts restart processes daily), never runs a task again before
     its period is over; a missing or changed one is scheduled with its first run now, then every
-    ``every_seconds``; one for a task no longer scheduled is cancelled. Under a Redis lock, so
-    schedulers starting together register one after the other. (rq-scheduler's own lock then
-    lets one scheduler at a time move due runs to the queue: each run is enqueued once.)"""
+    ``every_seconds``; one for a task no longer scheduled is cancelled. All of it under
+    rq-scheduler's lock (``moving_runs_excluded``), so no scheduler moves a run meanwhile and
+    schedulers starting together register one after the other."""
     wanted = {registration_id(queue_name, task.name): task for task in SCHEDULE}
-    lock = scheduler.connection.lock(
-        registration_id(queue_name, "registration-lock"), timeout=60, blocking_timeout=60
-    )
-    with lock:
+    with moving_runs_excluded(scheduler):
         for job_id in registrations(scheduler, queue_name):
             if job_id not in wanted:
                 scheduler.cancel(job_id)

@@ -173,6 +173,19 @@ def _runs(connection: Redis) -> dict[str, int]:
     return counts
 
 
+def _run_details(connection: Redis) -> dict[str, list[str]]:
+    """Each periodic task's stored results (type, worker, time, error): what a count means."""
+    details = {}
+    for job_id in _expected_registrations():
+        job = RQJob.fetch(job_id, connection=connection)
+        details[job_id] = [
+            f"{r.type.name} by {r.worker_name or '?'} at {r.created_at:%H:%M:%S.%f}"
+            + (f": {r.exc_string.strip().splitlines()[-1]}" if r.exc_string else "")
+            for r in Result.all(job)
+        ]
+    return details
+
+
 def _test_side_app(platform, database_url: str):
     """The test's own view of the platform's database (same keys, so the chain verifies)."""
     keys = platform["keys"]
@@ -300,12 +313,12 @@ def test_scale_out_two_of_each_process(slug, platform):
     wait_until(
         lambda: min(_runs(connection).values()) >= 1, 90, "each periodic task's first run", honcho
     )
-    assert set(_runs(connection).values()) == {1}, _runs(connection)
+    assert set(_runs(connection).values()) == {1}, _run_details(connection)
     # A scheduler restarting (hosts cycle processes daily) re-registers: nothing runs again.
     restarted = honcho_run(slug, env, "jobsmgmt", "scheduler", "--burst")
     assert restarted.returncode == 0, restarted.stdout + restarted.stderr
     time.sleep(22)  # two polls of each scheduler (10 s) and the workers' pick-up
-    assert set(_runs(connection).values()) == {1}, _runs(connection)
+    assert set(_runs(connection).values()) == {1}, _run_details(connection)
     assert _registrations(connection) == expected
 
     # A period passes (the next runs made due now): each task runs once more, not twice.
@@ -313,7 +326,7 @@ def test_scale_out_two_of_each_process(slug, platform):
     connection.zadd(Scheduler.scheduled_jobs_key, dict.fromkeys(expected, now - 1))
     wait_until(lambda: min(_runs(connection).values()) >= 2, 60, "the second runs", honcho)
     time.sleep(22)
-    assert set(_runs(connection).values()) == {2}, _runs(connection)
+    assert set(_runs(connection).values()) == {2}, _run_details(connection)
     next_runs = Counter(
         round(score - now) // 60
         for _, score in connection.zrange(Scheduler.scheduled_jobs_key, 0, -1, withscores=True)
