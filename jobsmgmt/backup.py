@@ -2,12 +2,16 @@
 
 ``jobsmgmt backup PATH`` and the automatic copy taken before migrations are applied to an existing
 database both use SQLite's online backup API, so they are consistent while the app keeps running.
-Every copy is created owner-readable only (0600), like the database itself.
+Every copy is created owner-readable only (0600), like the database itself. The audit checkpoint
+file (``audit-checkpoints.jsonl``) travels with each copy, as ``<copy>.audit-checkpoints.jsonl``:
+it is the outside record of that database's audit chains, and ``jobsmgmt restore`` puts it back
+with the database.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +20,7 @@ from .services.errors import ValidationFailed
 
 BACKUP_DIR = "backups"
 KEEP_BACKUPS = 5
+CHECKPOINTS_SUFFIX = ".audit-checkpoints.jsonl"
 
 
 def create_private_file(path: Path) -> None:
@@ -58,6 +63,23 @@ def backup_sqlite(engine, target: Path) -> int:
     return target.stat().st_size
 
 
+def checkpoints_beside(database: Path) -> Path:
+    """Where a copy of the database keeps its copy of the audit checkpoint file."""
+    database = Path(database)
+    return database.with_name(database.name + CHECKPOINTS_SUFFIX)
+
+
+def copy_checkpoints(checkpoint_file: str | Path | None, database: Path) -> Path | None:
+    """Copy the checkpoint file next to the copy ``database`` (owner-readable only); None when
+    there is no file to copy."""
+    if not checkpoint_file or not Path(checkpoint_file).is_file():
+        return None
+    target = checkpoints_beside(database)
+    shutil.copyfile(checkpoint_file, target)
+    os.chmod(target, 0o600)
+    return target
+
+
 def automatic_backup_path(data_dir: Path, version: str, now: datetime | None = None) -> Path:
     """``backups/jobsmgmt-<version>-<UTC timestamp>.db``, never an existing file."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
@@ -84,14 +106,19 @@ def prune_backups(data_dir: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
     doomed = backups[: max(len(backups) - keep, 0)]
     for path in doomed:
         path.unlink(missing_ok=True)
+        checkpoints_beside(path).unlink(missing_ok=True)
     return doomed
 
 
-def automatic_backup(engine, data_dir: Path, version: str) -> Path:
-    """Back the live database up into ``backups/`` and keep the newest ``KEEP_BACKUPS``."""
+def automatic_backup(
+    engine, data_dir: Path, version: str, checkpoint_file: str | Path | None = None
+) -> Path:
+    """Back the live database (and its checkpoint file) up into ``backups/`` and keep the
+    newest ``KEEP_BACKUPS``."""
     path = automatic_backup_path(data_dir, version)
     os.makedirs(path.parent, mode=0o700, exist_ok=True)
     backup_sqlite(engine, path)
+    copy_checkpoints(checkpoint_file, path)
     prune_backups(data_dir)
     return path
 

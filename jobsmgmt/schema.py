@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,12 @@ def ensure_schema(app: Flask, *, migrate: bool, version: str = "") -> UpgradeRep
         )
     backup = None
     if current and path is not None and app.config.get("DATA_DIR"):
-        backup = automatic_backup(engine, Path(app.config["DATA_DIR"]), version or app_version())
+        backup = automatic_backup(
+            engine,
+            Path(app.config["DATA_DIR"]),
+            version or app_version(),
+            app.config.get("AUDIT_CHECKPOINT_FILE"),
+        )
         log.info(
             "Backed up the database at migration %s to %s before upgrading to %s",
             ", ".join(current),
@@ -107,16 +113,25 @@ def ensure_schema(app: Flask, *, migrate: bool, version: str = "") -> UpgradeRep
 
 def restore_sqlite(app, source: Path, version: str) -> dict:
     """Replace the desktop database with the backup at ``source``: copy it aside, migrate the
-    copy to this version's head, verify its audit chains with this installation's AUDIT_KEY,
-    back the current database up into ``backups/``, then swap the copy in. Nothing changes when
-    any step fails. The caller holds the instance lock (no server is running)."""
+    copy to this version's head, verify its audit chains and checkpoints with this
+    installation's AUDIT_KEY, back the current database (and its checkpoint file) up into
+    ``backups/``, then swap the copy in, and its checkpoints with it: the checkpoint file that
+    ``jobsmgmt backup`` put beside the backup, else the ones the backup holds itself (the
+    replaced database's file, left in place, would report the restored one as cut short). Nothing
+    changes when any step fails. The caller holds the instance lock (no server is running)."""
     from alembic import command
     from alembic.util import CommandError
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from .backup import automatic_backup, check_sqlite_file, create_private_file, make_private
-    from .services import audit
+    from .backup import (
+        automatic_backup,
+        check_sqlite_file,
+        checkpoints_beside,
+        create_private_file,
+        make_private,
+    )
+    from .services import audit, checkpoints, integrity
 
     live = sqlite_path(db.engine)
     if live is None:
@@ -128,8 +143,16 @@ def restore_sqlite(app, source: Path, version: str) -> dict:
     if source == live.resolve():
         raise ValidationFailed(f"{source} is the live database.")
     check_sqlite_file(source)
+    companion = checkpoints_beside(source)
+    file_records = None
+    if companion.is_file():
+        with open(companion, encoding="utf-8") as handle:
+            file_records, _ = checkpoints.parse_lines(handle)
+    live_checkpoints = app.config.get("AUDIT_CHECKPOINT_FILE")
     staging = live.with_name(live.name + ".restoring")
-    leftovers = (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm"))
+    staged_checkpoints = Path(f"{live_checkpoints}.restoring") if live_checkpoints else None
+    leftovers = (staging, Path(f"{staging}-wal"), Path(f"{staging}-shm"), staged_checkpoints)
+    leftovers = tuple(path for path in leftovers if path is not None)
     for leftover in leftovers:
         leftover.unlink(missing_ok=True)
     create_private_file(staging)
@@ -155,24 +178,36 @@ def restore_sqlite(app, source: Path, version: str) -> dict:
                     f"{source} was made by a newer version of jobsmgmt ({error})."
                 ) from error
         with Session(engine, info={"audit_key": app.config["AUDIT_KEY"]}) as session:
-            report = audit.verify(session)
+            key = audit.signing_key(session)
+            report = integrity.verify(session, key, checkpoint_records=file_records)
+            table_records = checkpoints.table_records(session)
         engine.dispose()
         if not report.valid:
             first = report.problems[0]
+            checked = f"{source}" + (f" with {companion}" if file_records is not None else "")
             raise ValidationFailed(
-                f"The audit chain of {source} does not verify ({len(report.problems)} problem(s); "
-                f"first: job {first.job_id} seq {first.seq}: {first.kind}). It was changed after "
-                "the backup, or made with another AUDIT_KEY (secrets.json). Nothing was restored."
+                f"The audit trail of {checked} does not verify ({len(report.problems)} "
+                f"problem(s); first: {first.kind} at {first.job_id or 'checkpoint'} seq "
+                f"{first.seq}: {first.message}). It was changed after the backup, or made with "
+                "another AUDIT_KEY (secrets.json). Nothing was restored."
             )
+        if staged_checkpoints is not None:
+            if file_records is not None:
+                shutil.copyfile(companion, staged_checkpoints)
+                os.chmod(staged_checkpoints, 0o600)
+            else:
+                checkpoints.write_file(table_records, staged_checkpoints)
         safety = None
         if live.exists() and live.stat().st_size:
-            safety = automatic_backup(db.engine, live.parent, version)
+            safety = automatic_backup(db.engine, live.parent, version, live_checkpoints)
         db.session.remove()
         db.engine.dispose()
         for stale in (Path(f"{live}-wal"), Path(f"{live}-shm")):
             stale.unlink(missing_ok=True)
         os.replace(staging, live)
         make_private(live)
+        if staged_checkpoints is not None:
+            os.replace(staged_checkpoints, live_checkpoints)
     except BaseException:
         engine.dispose()
         for leftover in leftovers:
@@ -182,5 +217,7 @@ def restore_sqlite(app, source: Path, version: str) -> dict:
         "from_revisions": revisions,
         "jobs_checked": report.jobs_checked,
         "entries_checked": report.entries_checked,
+        "checkpoints_checked": report.checkpoints_checked,
+        "checkpoints_from": str(companion) if file_records is not None else None,
         "safety_backup": safety,
     }

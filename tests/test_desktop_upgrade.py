@@ -91,6 +91,8 @@ def test_start_up_backs_up_and_upgrades_a_0001_database_without_losing_anything(
     before = _snapshot(database)
     assert len(before["jobs"]) == 3 and len(before["audit"]) >= 6
 
+    checkpoint_file = data_dir / "audit-checkpoints.jsonl"  # the outside record travels along
+    checkpoint_file.write_text('{"seq": 1, "mac": "as it was"}\n')
     with app.app_context():
         prepared = prepare(app)  # what `jobsmgmt serve` does, demo agency included
         report = prepared.upgrade
@@ -114,6 +116,9 @@ def test_start_up_backs_up_and_upgrades_a_0001_database_without_losing_anything(
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert _snapshot(copy) == before
+    beside = backup.checkpoints_beside(copy)
+    assert beside.read_text() == checkpoint_file.read_text()
+    assert stat.S_IMODE(beside.stat().st_mode) == 0o600
     connection = sqlite3.connect(copy)
     assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
     connection.close()
@@ -136,6 +141,8 @@ def test_only_the_newest_five_automatic_backups_are_kept(tmp_path):
         path.write_bytes(b"x")
         os.utime(path, (1_700_000_000 + number, 1_700_000_000 + number))
     (directory / "my-own-copy.db").write_bytes(b"kept: not an automatic backup")
+    for path in directory.glob("jobsmgmt-*.db"):
+        backup.checkpoints_beside(path).write_text("{}\n")
     deleted = backup.prune_backups(tmp_path)
     assert [p.name for p in deleted] == [
         "jobsmgmt-0.1.0-20260100T000000Z.db",
@@ -143,6 +150,9 @@ def test_only_the_newest_five_automatic_backups_are_kept(tmp_path):
     ]
     assert len(backup.automatic_backups(tmp_path)) == 5
     assert (directory / "my-own-copy.db").exists()
+    kept = sorted(p.name for p in directory.glob("*.audit-checkpoints.jsonl"))
+    newest = backup.automatic_backups(tmp_path)
+    assert kept == sorted(path.name + backup.CHECKPOINTS_SUFFIX for path in newest)
 
 
 def _new_job(app, title: str) -> str:
@@ -210,6 +220,85 @@ def test_restore_migrates_verifies_and_swaps_in_a_backup(data_dir, tmp_path):
         assert current_revisions(db.engine) == head_revisions(app)
         assert audit.verify(db.session).valid
         db.engine.dispose()
+
+
+def _job_ids(database) -> set[str]:
+    connection = sqlite3.connect(database)
+    try:
+        return {row[0] for row in connection.execute("SELECT id FROM jobs")}
+    finally:
+        connection.close()
+
+
+def test_restore_brings_the_backups_audit_checkpoints_back_with_it(data_dir, tmp_path):
+    """The checkpoint file is the outside record of one database's audit chains. After a
+    restore it must be the restored database's, or `audit verify` reports every job added since
+    the backup as deleted; the replaced database keeps its own file in backups/."""
+    app = create_app()
+    with app.app_context():
+        prepare(app)
+        with write_intent():
+            users.create_user(db.session, "ada@agency.test", "Ada", "admin", PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+    runner = app.test_cli_runner()
+    live_file = data_dir / "audit-checkpoints.jsonl"
+    kept = _new_job(app, "Kept by the backup")
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    saved = tmp_path / "saved.db"
+    result = runner.invoke(args=["backup", str(saved)])
+    assert result.exit_code == 0 and "Audit checkpoints copied" in result.output
+    beside = backup.checkpoints_beside(saved)
+    later = _new_job(app, "Added after the backup")
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0  # checkpoints `later`
+    replaced_file = live_file.read_text()
+
+    result = runner.invoke(args=["restore", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert f"Audit checkpoint file restored from {beside}" in result.output
+    assert live_file.read_text() == beside.read_text()
+    assert stat.S_IMODE(live_file.stat().st_mode) == 0o600
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and verified.output.rstrip().endswith("valid"), verified.output
+    assert kept in _job_ids(data_dir / "jobsmgmt.db")
+    assert later not in _job_ids(data_dir / "jobsmgmt.db")
+    safety = backup.automatic_backups(data_dir)[-1]  # the replaced database, with its own file
+    assert backup.checkpoints_beside(safety).read_text() == replaced_file
+
+    # Putting the replaced one back undoes the restore, checkpoints included.
+    result = runner.invoke(args=["restore", str(safety)])
+    assert result.exit_code == 0, result.output
+    assert later in _job_ids(data_dir / "jobsmgmt.db")
+    assert live_file.read_text() == replaced_file
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "3 checkpoints: valid" in verified.output, verified.output
+
+    # A copy made without `jobsmgmt backup` (no file beside it): the checkpoints it holds in its
+    # own table become the file.
+    plain = tmp_path / "plain.db"
+    with app.app_context():
+        backup.backup_sqlite(db.engine, plain)
+        db.engine.dispose()
+    assert not backup.checkpoints_beside(plain).exists()
+    result = runner.invoke(args=["restore", str(plain)])
+    assert result.exit_code == 0 and "the backup's own checkpoint table" in result.output
+    assert len(live_file.read_text().splitlines()) == 3
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "3 checkpoints: valid" in verified.output, verified.output
+
+    # A file beside the backup that was edited: refused, nothing changes.
+    forged = tmp_path / "forged.db"
+    forged.write_bytes(saved.read_bytes())
+    lines = beside.read_text().splitlines()
+    lines[0] = lines[0].replace('"jobs_count":', '"jobs_count":1', 1)  # 1 job → 11 jobs
+    backup.checkpoints_beside(forged).write_text("\n".join(lines) + "\n")
+    live_before, file_before = _snapshot(data_dir / "jobsmgmt.db"), live_file.read_text()
+    result = runner.invoke(args=["restore", str(forged)])
+    assert result.exit_code == 2 and "does not verify" in result.output, result.output
+    assert "checkpoint_altered" in result.output
+    assert _snapshot(data_dir / "jobsmgmt.db") == live_before
+    assert live_file.read_text() == file_before
+    assert not list(data_dir.glob("*.restoring*"))
 
 
 def test_a_plain_text_demo_login_from_an_earlier_version_is_shown_once_and_deleted(data_dir):

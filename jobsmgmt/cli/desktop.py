@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..backup import backup_sqlite
+from ..backup import backup_sqlite, copy_checkpoints
 from ..config import app_version
 from ..desktop import serve_desktop
 from ..extensions import db
@@ -57,9 +56,8 @@ def backup(path):
     with domain_errors():
         size = backup_sqlite(db.engine, Path(path))
     click.echo(f"Backed up to {path} ({size:,} bytes)")
-    if out and Path(out).exists():
-        copy = Path(path).with_name(Path(path).name + ".audit-checkpoints.jsonl")
-        shutil.copyfile(out, copy)
+    copy = copy_checkpoints(out, Path(path))
+    if copy is not None:
         click.echo(f"Audit checkpoints copied to {copy}")
 
 
@@ -68,8 +66,9 @@ def backup(path):
 @with_appcontext
 def restore(path):
     """Replace the desktop database with the backup at PATH, after migrating a copy of it and
-    verifying its audit chains. Refuses while jobsmgmt is running; the current database is
-    backed up into backups/ first."""
+    verifying its audit chains and checkpoints (PATH.audit-checkpoints.jsonl, which jobsmgmt
+    backup writes, comes back as the checkpoint file). Refuses while jobsmgmt is running; the
+    current database and its checkpoint file are backed up into backups/ first."""
     data_dir = current_app.config.get("DATA_DIR")
     lock = InstanceLock(Path(data_dir)) if data_dir else None
     if lock is not None and not lock.acquire():
@@ -87,7 +86,11 @@ def restore(path):
             lock.release()
     click.echo(
         f"Restored {path} (made at migration {', '.join(result['from_revisions'])}; audit chain "
-        f"verified: {result['jobs_checked']} jobs, {result['entries_checked']} entries)."
+        f"verified: {result['jobs_checked']} jobs, {result['entries_checked']} entries, "
+        f"{result['checkpoints_checked']} checkpoints)."
     )
+    if current_app.config.get("AUDIT_CHECKPOINT_FILE"):
+        origin = result["checkpoints_from"] or "the backup's own checkpoint table"
+        click.echo(f"Audit checkpoint file restored from {origin}")
     if result["safety_backup"]:
         click.echo(f"The database it replaced is in {result['safety_backup']}")

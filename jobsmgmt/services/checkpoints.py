@@ -136,9 +136,13 @@ def take_checkpoint(session: Session, key: bytes, out_file: Path | None = None) 
     return record
 
 
+def _line(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+
+
 def publish(record: dict, out_file: Path | None) -> None:
     """Append the record to the checkpoint file (fsynced), or print it as one log line."""
-    line = json.dumps(record, sort_keys=True, separators=(",", ":"))
+    line = _line(record)
     if out_file is None:
         sys.stdout.write(LOG_MARKER + line + "\n")
         sys.stdout.flush()
@@ -146,6 +150,23 @@ def publish(record: dict, out_file: Path | None) -> None:
     out_file.parent.mkdir(parents=True, exist_ok=True)
     with open(out_file, "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def table_records(session: Session) -> list[dict]:
+    """The checkpoints the database holds itself, oldest first, as the file has them."""
+    return [
+        _as_record(row)
+        for row in session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq))
+    ]
+
+
+def write_file(records: list[dict], path: Path) -> None:
+    """A checkpoint file holding ``records`` (owner-readable only, fsynced), written whole."""
+    descriptor = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        handle.writelines(_line(record) + "\n" for record in records)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -198,10 +219,7 @@ def verify(
     """Check the checkpoints (the table's and, when given, the file's) and every head they
     assert against the database now."""
     problems: list[Problem] = []
-    db_records = {
-        row.seq: _as_record(row)
-        for row in session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq))
-    }
+    db_records = {record["seq"]: record for record in table_records(session)}
     file_by_seq: dict[int, dict] = {}
     for record in file_records or []:
         if not _authentic(record, key):
