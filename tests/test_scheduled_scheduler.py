@@ -96,9 +96,8 @@ def test_registering_waits_while_another_scheduler_moves_a_due_run(redis_url):
     # registration taken out and not yet put back.
     moving = Scheduler(queue_name=queue_name, connection=connection)
     assert moving.acquire_lock()
-    moving.get_queue_for_job(RQJob.fetch(job_id, connection=connection)).enqueue_job(
-        RQJob.fetch(job_id, connection=connection)
-    )
+    queued = RQJob.fetch(job_id, connection=connection)
+    moving.get_queue_for_job(queued).enqueue_job(queued)
     connection.zrem(Scheduler.scheduled_jobs_key, job_id)
 
     second = threading.Thread(
@@ -106,18 +105,25 @@ def test_registering_waits_while_another_scheduler_moves_a_due_run(redis_url):
     )
     second.start()
     second.join(0.5)
-    assert second.is_alive()  # waiting for the lock
+    assert second.is_alive()  # waiting for the lock, not registering the task again
     next_run = time.time() + task.every_seconds
     connection.zadd(Scheduler.scheduled_jobs_key, {job_id: next_run})
     moving.remove_lock()
     second.join(10)
     assert not second.is_alive()
+    assert not connection.exists(Scheduler.scheduler_lock_key)  # released
 
+    # The registration is the queued run's, untouched, and a period ahead.
     assert connection.zscore(Scheduler.scheduled_jobs_key, job_id) == pytest.approx(next_run)
+    stored = RQJob.fetch(job_id, connection=connection)
+    assert stored.get_status() == "queued" and stored.created_at == queued.created_at
     assert sorted(_registered(connection)) == sorted(
         registration_id(queue_name, t.name) for t in SCHEDULE
     )
-    assert connection.llen(f"rq:queue:{queue_name}") == 1  # the one run, not a second
+    # A scheduler's next round moves nothing of this task: the one run, not a second.
+    runs = f"rq:queue:{queue_name}"
+    Scheduler(queue_name=queue_name, connection=connection).enqueue_jobs()
+    assert connection.lrange(runs, 0, -1).count(job_id.encode()) == 1
 
 
 def test_registering_gives_up_on_a_lock_held_too_long(redis_url):
@@ -128,3 +134,16 @@ def test_registering_gives_up_on_a_lock_held_too_long(redis_url):
         with moving_runs_excluded(Scheduler(queue_name="jobsmgmt", connection=connection), 0.3):
             pass
     assert connection.exists(Scheduler.scheduler_lock_key)  # the holder's, untouched
+
+
+def test_registering_never_releases_a_lock_another_scheduler_took(redis_url, monkeypatch):
+    """rq-scheduler deletes its lock key without looking whose it is; the registration lock,
+    on the same key, deletes it only while it is still its own."""
+    monkeypatch.setattr("workers.scheduler.LOCK_HOLD_SECONDS", 1)
+    connection = Redis.from_url(redis_url)
+    with moving_runs_excluded(Scheduler(queue_name="jobsmgmt", connection=connection)):
+        time.sleep(1.3)  # registering stalled past the lock's expiry
+        later = Scheduler(queue_name="jobsmgmt", connection=connection)
+        assert later.acquire_lock()  # another scheduler starts moving runs
+    assert connection.exists(Scheduler.scheduler_lock_key)  # still the other one's
+    later.remove_lock()

@@ -9,7 +9,7 @@ scheduler process of several enqueue at a time).
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,8 +20,11 @@ from flask import Flask
 from jobsmgmt import queue
 from jobsmgmt.schedule import SCHEDULE
 
+log = logging.getLogger(__name__)
+
 SCHEDULER_POLL_SECONDS = 10
-LOCK_WAIT_SECONDS = 60  # rq-scheduler's lock expires interval + 10 s after a holder dies
+LOCK_WAIT_SECONDS = 60  # rq-scheduler's lock lasts its interval + 10 s at most (20 s here)
+LOCK_HOLD_SECONDS = 30  # registering takes milliseconds; a registrar that dies frees it by then
 
 
 def registration_id(queue_name: str, task_name: str) -> str:
@@ -56,24 +59,36 @@ def _current(scheduler, job_id: str, task, queue_name: str) -> bool:
 
 @contextmanager
 def moving_runs_excluded(scheduler, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold rq-scheduler's own lock: the one a scheduler holds while it moves due runs to the
-    queue. Moving a run takes its registration out of the sorted set and puts it back a period
-    ahead, two commands apart; a registration checked in between looks missing, and putting it
-    back "first run now" runs the task twice (the likeliest cause of the one CI run whose
-    scale-out test, two schedulers starting together, saw a task run twice).
-    The lock is held for milliseconds at a time, so waiting for it is short."""
-    deadline = time.monotonic() + wait_seconds
-    while not scheduler.acquire_lock():
-        if time.monotonic() > deadline:
-            raise click.ClickException(
-                f"rq-scheduler's lock ({scheduler.scheduler_lock_key}) was held for over "
-                f"{wait_seconds:.0f} s: is another scheduler stuck?"
-            )
-        time.sleep(0.05)
+    """Hold rq-scheduler's own lock key: the one a scheduler holds while it moves due runs to
+    the queue. Moving a run takes its registration out of the sorted set and puts it back a
+    period ahead, two commands apart; a registration checked in between looks missing, and
+    putting it back "first run now" runs the task twice (the likeliest cause of the one CI run
+    whose scale-out test, two schedulers starting together, saw a task run twice).
+
+    rq-scheduler only sets that key if absent (with an expiry) and deletes it afterwards, so a
+    redis-py lock on the same key excludes it; unlike rq-scheduler's own release, this one
+    deletes the key only while it still holds this process's token, never another holder's
+    lock taken after ours expired. Moving runs holds the key for milliseconds: waits are short."""
+    from redis.exceptions import LockError
+
+    lock = scheduler.connection.lock(
+        scheduler.scheduler_lock_key,
+        timeout=LOCK_HOLD_SECONDS,
+        sleep=0.05,
+        blocking_timeout=wait_seconds,
+    )
+    if not lock.acquire():
+        raise click.ClickException(
+            f"rq-scheduler's lock ({scheduler.scheduler_lock_key}) was held for over "
+            f"{wait_seconds:g} s: is another scheduler stuck?"
+        )
     try:
         yield
     finally:
-        scheduler.remove_lock()
+        try:
+            lock.release()
+        except LockError:  # expired (held > LOCK_HOLD_SECONDS) and maybe taken: not ours
+            log.warning("The registration lock expired before registering finished")
 
 
 def register(scheduler, queue_name: str) -> list[str]:
