@@ -36,8 +36,9 @@ def make_private(path: Path) -> None:
             os.chmod(candidate, 0o600)
 
 
-def backup_sqlite(engine, target: Path) -> int:
-    """Copy the live database to ``target`` (refusing to overwrite); returns its size in bytes."""
+def backup_sqlite(engine, target: Path, checkpoint_file: str | Path | None = None) -> int:
+    """Copy the live database to ``target`` (refusing to overwrite), and the checkpoint file, if
+    given and present, beside it; returns the database copy's size in bytes."""
     if engine.dialect.name != "sqlite":
         raise ValidationFailed(
             "backup copies the desktop edition's SQLite file; back up PostgreSQL with pg_dump "
@@ -47,6 +48,7 @@ def backup_sqlite(engine, target: Path) -> int:
     if target.exists():
         raise ValidationFailed(f"{target} already exists; choose a new file name.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    beside = copy_checkpoints(checkpoint_file, target)  # first: see copy_checkpoints
     create_private_file(target)
     source = engine.raw_connection()
     try:
@@ -57,6 +59,8 @@ def backup_sqlite(engine, target: Path) -> int:
             destination.close()
     except BaseException:
         target.unlink(missing_ok=True)
+        if beside is not None:
+            beside.unlink(missing_ok=True)
         raise
     finally:
         source.close()
@@ -70,13 +74,22 @@ def checkpoints_beside(database: Path) -> Path:
 
 
 def copy_checkpoints(checkpoint_file: str | Path | None, database: Path) -> Path | None:
-    """Copy the checkpoint file next to the copy ``database`` (owner-readable only); None when
-    there is no file to copy."""
+    """Copy the checkpoint file to where the copy ``database`` keeps it (owner-readable only
+    from the start); None when there is no file to copy. Copy it *before* the database: a
+    checkpoint taken in between is then in the copied table only, which verifies, where a file
+    ahead of its database would not."""
     if not checkpoint_file or not Path(checkpoint_file).is_file():
         return None
     target = checkpoints_beside(database)
-    shutil.copyfile(checkpoint_file, target)
-    os.chmod(target, 0o600)
+    try:
+        target.unlink(missing_ok=True)
+        create_private_file(target)
+        with open(checkpoint_file, "rb") as source, open(target, "wb") as copy:
+            shutil.copyfileobj(source, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+    except OSError as error:
+        raise ValidationFailed(f"Cannot copy {checkpoint_file} to {target}: {error}") from error
     return target
 
 
@@ -117,8 +130,7 @@ def automatic_backup(
     newest ``KEEP_BACKUPS``."""
     path = automatic_backup_path(data_dir, version)
     os.makedirs(path.parent, mode=0o700, exist_ok=True)
-    backup_sqlite(engine, path)
-    copy_checkpoints(checkpoint_file, path)
+    backup_sqlite(engine, path, checkpoint_file)
     prune_backups(data_dir)
     return path
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,10 +143,16 @@ def restore_sqlite(app, source: Path, version: str) -> dict:
         raise ValidationFailed(f"{source} is the live database.")
     check_sqlite_file(source)
     companion = checkpoints_beside(source)
-    file_records = None
+    file_records, unreadable = None, 0
     if companion.is_file():
-        with open(companion, encoding="utf-8") as handle:
-            file_records, _ = checkpoints.parse_lines(handle)
+        try:
+            with open(companion, encoding="utf-8") as handle:
+                file_records, unreadable = checkpoints.parse_lines(handle)
+        except (OSError, UnicodeDecodeError) as error:
+            raise ValidationFailed(
+                f"The checkpoint file beside the backup, {companion}, cannot be read ({error}). "
+                "Nothing was restored."
+            ) from error
     live_checkpoints = app.config.get("AUDIT_CHECKPOINT_FILE")
     staging = live.with_name(live.name + ".restoring")
     staged_checkpoints = Path(f"{live_checkpoints}.restoring") if live_checkpoints else None
@@ -192,11 +197,11 @@ def restore_sqlite(app, source: Path, version: str) -> dict:
                 "another AUDIT_KEY (secrets.json). Nothing was restored."
             )
         if staged_checkpoints is not None:
-            if file_records is not None:
-                shutil.copyfile(companion, staged_checkpoints)
-                os.chmod(staged_checkpoints, 0o600)
-            else:
-                checkpoints.write_file(table_records, staged_checkpoints)
+            # The file's records (verified against the table above), and the table's newer
+            # ones: a checkpoint taken while the backup was copied is in the table only.
+            records = {record["seq"]: record for record in table_records}
+            records.update((record["seq"], record) for record in file_records or [])
+            checkpoints.write_file([records[seq] for seq in sorted(records)], staged_checkpoints)
         safety = None
         if live.exists() and live.stat().st_size:
             safety = automatic_backup(db.engine, live.parent, version, live_checkpoints)
@@ -206,18 +211,26 @@ def restore_sqlite(app, source: Path, version: str) -> dict:
             stale.unlink(missing_ok=True)
         os.replace(staging, live)
         make_private(live)
-        if staged_checkpoints is not None:
-            os.replace(staged_checkpoints, live_checkpoints)
     except BaseException:
         engine.dispose()
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         raise
+    if staged_checkpoints is not None:
+        try:
+            os.replace(staged_checkpoints, live_checkpoints)
+        except OSError as error:
+            raise ValidationFailed(
+                f"The backup was restored, but its checkpoint file could not replace "
+                f"{live_checkpoints} ({error}). Move {staged_checkpoints} there before starting "
+                "jobsmgmt; until then `jobsmgmt audit verify` reports the restored jobs as cut."
+            ) from error
     return {
         "from_revisions": revisions,
         "jobs_checked": report.jobs_checked,
         "entries_checked": report.entries_checked,
         "checkpoints_checked": report.checkpoints_checked,
         "checkpoints_from": str(companion) if file_records is not None else None,
+        "checkpoints_unreadable": unreadable,
         "safety_backup": safety,
     }

@@ -230,10 +230,7 @@ def _job_ids(database) -> set[str]:
         connection.close()
 
 
-def test_restore_brings_the_backups_audit_checkpoints_back_with_it(data_dir, tmp_path):
-    """The checkpoint file is the outside record of one database's audit chains. After a
-    restore it must be the restored database's, or `audit verify` reports every job added since
-    the backup as deleted; the replaced database keeps its own file in backups/."""
+def _desktop_with_ada():
     app = create_app()
     with app.app_context():
         prepare(app)
@@ -241,6 +238,14 @@ def test_restore_brings_the_backups_audit_checkpoints_back_with_it(data_dir, tmp
             users.create_user(db.session, "ada@agency.test", "Ada", "admin", PASSWORD)
         db.session.remove()
         db.engine.dispose()
+    return app
+
+
+def test_restore_brings_the_backups_audit_checkpoints_back_with_it(data_dir, tmp_path):
+    """The checkpoint file is the outside record of one database's audit chains. After a
+    restore it must be the restored database's, or `audit verify` reports every job added since
+    the backup as deleted; the replaced database keeps its own file in backups/."""
+    app = _desktop_with_ada()
     runner = app.test_cli_runner()
     live_file = data_dir / "audit-checkpoints.jsonl"
     kept = _new_job(app, "Kept by the backup")
@@ -299,6 +304,59 @@ def test_restore_brings_the_backups_audit_checkpoints_back_with_it(data_dir, tmp
     assert _snapshot(data_dir / "jobsmgmt.db") == live_before
     assert live_file.read_text() == file_before
     assert not list(data_dir.glob("*.restoring*"))
+
+
+def test_backup_and_restore_around_a_checkpoint_and_a_damaged_file(data_dir, tmp_path):
+    app = _desktop_with_ada()
+    runner = app.test_cli_runner()
+    live_file = data_dir / "audit-checkpoints.jsonl"
+    _new_job(app, "First")
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+
+    # The periodic checkpoint lands while a backup is being taken (file copied, database not
+    # yet): the copy's table holds one checkpoint more than the file beside it.
+    during = tmp_path / "during.db"
+    backup.copy_checkpoints(live_file, during)
+    _new_job(app, "Second")
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    with app.app_context():
+        backup.backup_sqlite(db.engine, during)
+        db.engine.dispose()
+    assert len(backup.checkpoints_beside(during).read_text().splitlines()) == 1
+    _new_job(app, "Third")
+    result = runner.invoke(args=["restore", str(during)])
+    assert result.exit_code == 0, result.output
+    assert len(live_file.read_text().splitlines()) == 2  # the file's one and the table's newer
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "3 checkpoints: valid" in verified.output, verified.output
+
+    # A backup never overwrites another one, nor the checkpoint file beside it.
+    kept_beside = backup.checkpoints_beside(during).read_text()
+    result = runner.invoke(args=["backup", str(during)])
+    assert result.exit_code == 2 and "already exists" in result.output
+    assert backup.checkpoints_beside(during).read_text() == kept_beside
+
+    # A file beside the backup that cannot be read as text: a clear refusal, nothing changed.
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(during.read_bytes())
+    backup.checkpoints_beside(broken).write_bytes(b"\xff\xfe not text\n")
+    live_before, file_before = _snapshot(data_dir / "jobsmgmt.db"), live_file.read_text()
+    result = runner.invoke(args=["restore", str(broken)])
+    assert result.exit_code == 2 and "cannot be read" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert _snapshot(data_dir / "jobsmgmt.db") == live_before
+    assert live_file.read_text() == file_before
+
+    # A line cut short (a crash while appending): left out, and said so.
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(during.read_bytes())
+    lines = backup.checkpoints_beside(during).read_text()
+    backup.checkpoints_beside(cut).write_text(lines + '{"seq": 2, "created_at": "20')
+    result = runner.invoke(args=["restore", str(cut)])
+    assert result.exit_code == 0 and "1 unreadable line(s)" in result.output, result.output
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "0 unreadable" in verified.output, verified.output
 
 
 def test_a_plain_text_demo_login_from_an_earlier_version_is_shown_once_and_deleted(data_dir):

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..backup import backup_sqlite, copy_checkpoints
+from ..backup import backup_sqlite, checkpoints_beside
 from ..config import app_version
 from ..desktop import serve_desktop
 from ..extensions import db
@@ -54,11 +54,10 @@ def backup(path):
         # The copy's state is checkpointed, and the checkpoint file travels with the copy.
         checkpoints.take_checkpoint(db.session, audit.signing_key(db.session), Path(out))
     with domain_errors():
-        size = backup_sqlite(db.engine, Path(path))
+        size = backup_sqlite(db.engine, Path(path), out)
     click.echo(f"Backed up to {path} ({size:,} bytes)")
-    copy = copy_checkpoints(out, Path(path))
-    if copy is not None:
-        click.echo(f"Audit checkpoints copied to {copy}")
+    if out and Path(out).exists():
+        click.echo(f"Audit checkpoints copied to {checkpoints_beside(Path(path))}")
 
 
 @click.command("restore")
@@ -92,5 +91,10 @@ def restore(path):
     if current_app.config.get("AUDIT_CHECKPOINT_FILE"):
         origin = result["checkpoints_from"] or "the backup's own checkpoint table"
         click.echo(f"Audit checkpoint file restored from {origin}")
+        if result["checkpoints_unreadable"]:
+            click.echo(
+                f"{result['checkpoints_unreadable']} unreadable line(s) in "
+                f"{result['checkpoints_from']} were left out"
+            )
     if result["safety_backup"]:
         click.echo(f"The database it replaced is in {result['safety_backup']}")
