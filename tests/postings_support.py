@@ -33,6 +33,13 @@ def portal_variables(sandbox_url: str, **extra) -> dict:
 
 @pytest.fixture
 def sandbox():
+    """A fresh sandbox. The adapters cache tokens per base URL for the process, and a new
+    sandbox may get an earlier one's port: forget them, so request counts start from zero."""
+    from jobsmgmt.portals import indeed, linkedin
+
+    for module in (indeed, linkedin):
+        with module._tokens_lock:
+            module._tokens.clear()
     with SandboxServer() as server:
         yield server
 

@@ -130,6 +130,30 @@ def test_indeed_expired_token_is_renewed_once(sandbox):  # noqa: F811
     assert requests_of(sandbox, "indeed")["token"] == 2
 
 
+@pytest.mark.parametrize("portal", ("linkedin", "indeed"))
+def test_a_token_the_portal_no_longer_knows_is_renewed_once(sandbox, portal):  # noqa: F811
+    """The portal forgot every token (restarted, rotated the app's tokens): the cached one
+    answers 401 "invalid", not "expired"; one new token, and the delivery goes through."""
+    a = adapter(sandbox, portal)
+    assert a.publish([listing(portal, 1)])[0].state == "done"
+    with sandbox.state.lock:
+        sandbox.state.tokens.clear()
+    assert a.publish([listing(portal, 2)])[0].state == "done"
+    assert requests_of(sandbox, portal)["token"] == 2
+    assert len(sandbox.state.live_postings(portal)) == 2
+
+
+def test_linkedin_token_refused_twice_is_final(sandbox):  # noqa: F811
+    a = adapter(sandbox, "linkedin")
+    fault(sandbox, "linkedin", "expired_token", times=2)
+    with pytest.raises(PortalError) as raised:
+        a.publish([listing("linkedin")])
+    assert raised.value.final and "refused our access token" in raised.value.message
+    counts = requests_of(sandbox, "linkedin")
+    assert counts["fault expired_token"] == 2
+    assert sandbox.state.live_postings("linkedin") == []
+
+
 @pytest.mark.parametrize("portal", PORTALS)
 def test_422_is_final_with_the_portals_message_and_never_retried(sandbox, portal):  # noqa: F811
     a = adapter(sandbox, portal)

@@ -1,7 +1,8 @@
 """LinkedIn Job Posting API v2 (``simpleJobPostings``).
 
 * OAuth2 client credentials at ``/oauth/v2/accessToken``; the token is cached until its
-  ``expires_in`` and fetched again once when a call answers 401 with serviceErrorCode 65602.
+  ``expires_in`` and fetched again once when a call answers 401 (serviceErrorCode 65602
+  expired, 65601 revoked, 65600 invalid: LinkedIn restarted or rotated the app's tokens).
 * ``POST /v2/simpleJobPostings`` with ``X-Restli-Method: batch_create`` and
   ``{"elements": [...]}``: up to 100 postings per request, each with
   ``jobPostingOperationType`` CREATE / UPDATE / CLOSE keyed on ``externalJobPostingId``
@@ -134,7 +135,7 @@ class LinkedInAdapter(PortalAdapter):
         return token
 
     def call(self, method: str, path: str, **kwargs):
-        """An authenticated call; a 401 with serviceErrorCode 65602 renews the token once."""
+        """An authenticated call; a 401 (expired, revoked or invalid token) renews it once."""
         extra = kwargs.pop("headers", {})
         for attempt in (1, 2):
             headers = {
@@ -145,11 +146,7 @@ class LinkedInAdapter(PortalAdapter):
             response = self.send(method, path, headers=headers, **kwargs)
             if response.status_code != 401:
                 break
-            try:
-                code = response.json().get("serviceErrorCode")
-            except ValueError:
-                code = None
-            if code != EXPIRED_TOKEN or attempt == 2:
+            if attempt == 2:
                 raise PortalError(
                     f"LinkedIn refused our access token: {error_text(response)}", final=True
                 )
