@@ -79,17 +79,21 @@ def _days(start: date, end: date) -> list[date]:
 
 def _trends(session: Session, job_id: str, start: date, end: date, today: date) -> list[dict]:
     rows = {day: dict.fromkeys(FUNNEL, 0) for day in _days(start, end)}
+    # Plain columns, not entities: a 90-day range is 90 rows, and ORM objects cost more than
+    # the query.
     stored = session.execute(
-        select(JobAnalytics).where(
-            JobAnalytics.job_id == job_id, JobAnalytics.date >= start, JobAnalytics.date <= end
-        )
-    ).scalars()
-    for row in stored:
-        trend = rows[row.date]
-        trend["views"] = row.view_count
-        if row.date < today:
-            for key, _, counter in EVENTS:
-                trend[key] = getattr(row, counter)
+        select(
+            JobAnalytics.date,
+            JobAnalytics.view_count,
+            *(getattr(JobAnalytics, counter) for _, _, counter in EVENTS),
+        ).where(JobAnalytics.job_id == job_id, JobAnalytics.date >= start, JobAnalytics.date <= end)
+    )
+    for day, views, *counts in stored:
+        trend = rows[day]
+        trend["views"] = views
+        if day < today:
+            for (key, _, _), count in zip(EVENTS, counts, strict=True):
+                trend[key] = count
     if end >= today:
         _count_exact(session, job_id, max(start, today), end, rows)
     return [{"date": day, **counts} for day, counts in rows.items()]
